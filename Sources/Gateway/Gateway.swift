@@ -1,0 +1,2 @@
+import Contracts
+public enum GatewayModule {}
