@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Verify a share-log export (JSON Lines) against a signed checkpoint.
 
-An independent check of the format in docs/DESIGN "Share log" (C2SP signed-note
-+ tlog-checkpoint, RFC 9162 Merkle tree), using only the standard library and
-`cryptography`:
+An independent implementation of the gateway's share-log format (C2SP
+signed-note and tlog-checkpoint with Ed25519, RFC 9162 Merkle tree over the raw
+lines), using only the standard library and `cryptography`:
 
     python3 tools/verify-export.py --entries FILE --checkpoint FILE --key KEY
 
 KEY is the log's verifier key (`name+keyid+base64`) or a file holding it.
-Exit status: 0 if everything holds, 1 if a check fails, 2 on a usage error.
+Checks: the checkpoint's signature and origin; line i (0-based) has "seq" i and
+the checkpoint's "origin"; the first N lines (N = tree size) hash to its root;
+lines past N are reported as not yet covered.
+Exit status: 0 if everything holds, 1 if a check fails, 2 on usage or I/O errors.
 """
 import argparse, base64, binascii, hashlib, json, os, sys
 
@@ -67,13 +70,12 @@ def open_checkpoint(note, name, key_id, public_key):
         blob = b64(blob, "checkpoint: a signature")
         if not valid_name(signer) or len(blob) < 5:
             raise Failed("checkpoint: malformed signature line")
-        if signer == name and blob[:4] == key_id:
+        if signer == name and blob[:4] == key_id and not verified:  # the first such line decides
             try:
                 public_key.verify(blob[4:], body.encode())
             except InvalidSignature:
                 raise Failed("checkpoint: the signature by %s does not verify" % name)
             verified = True
-            break
     if not verified:
         raise Failed("checkpoint: no signature by key %s+%s" % (name, key_id.hex()))
     lines = body[:-1].split("\n")
@@ -115,14 +117,15 @@ def check_entry(i, leaf, origin):
         if key in fields and key in ("seq", "origin"):
             raise Failed('line %d: duplicate "%s" member' % (i, key))
         fields[key] = value
-    seq = fields.get("seq")
+    seq, origin_value = fields.get("seq"), fields.get("origin")
     if type(seq) is not int:
         raise Failed('line %d: "seq" is missing or not an integer' % i)
     if seq != i:
         raise Failed("line %d: seq %d, expected %d: an entry is missing or out of order" % (i, seq, i))
-    if fields.get("origin") != origin:
-        raise Failed("line %d: origin %r, expected %r: the entry belongs to another log" % (i, fields.get("origin"), origin))
-
+    if not isinstance(origin_value, str):
+        raise Failed('line %d: "origin" is missing or not a string' % i)
+    if origin_value != origin:
+        raise Failed("line %d: origin %r, expected %r: the entry belongs to another log" % (i, origin_value, origin))
 
 def verify(entries_path, note, key_text):
     name, key_id, public_key = parse_key(key_text)

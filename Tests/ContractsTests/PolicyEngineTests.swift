@@ -121,6 +121,14 @@ struct PolicyEngineTests {
                         consent(given: "2026-06-01T00:00:00Z", expires: "2026-07-01T00:00:00Z", id: 2)],
              sent: fullProfile),
 
+        Case(name: "a newer expired grant replaces an older valid one for the same vendor",
+             consents: [consent(given: "2026-01-01T00:00:00Z", id: 1),
+                        consent(given: "2026-06-01T00:00:00Z", expires: "2026-07-01T00:00:00Z", id: 2)],
+             refused: "consent-expired"),
+        Case(name: "a re-grant after a withdrawal is in force",
+             consents: [consent(.withdrawn, given: "2026-01-01T00:00:00Z", id: 1), consent(given: "2026-06-01T00:00:00Z", id: 2)],
+             sent: fullProfile),
+
         // Lawful basis: legitimate interest, objection.
         Case(name: "legitimate interest needs no consent", purpose: "essential.fraud_detection",
              sent: #"{"id":"u1","ip":"203.0.113.0","locale":"de-DE"}"#,

@@ -48,6 +48,14 @@ public struct ConsentRecord: Sendable, Hashable {
         self.evidence = evidence
     }
 
+    /// Whether this record is a later expression of the subject's will than `other`: given later; at the same
+    /// time a withdrawal beats a grant; then the record stored later (higher id) wins.
+    public func supersedes(_ other: ConsentRecord) -> Bool {
+        if givenAt != other.givenAt { return givenAt > other.givenAt }
+        if status != other.status { return status == .withdrawn }
+        return id > other.id
+    }
+
     /// Whether the record is a grant that has expired at `now`.
     public func isExpired(at now: Timestamp) -> Bool {
         guard let expiresAt else { return false }

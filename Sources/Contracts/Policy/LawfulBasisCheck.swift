@@ -1,7 +1,7 @@
 /// Step 2 of the decision: does a subject have a lawful basis for the purpose with this vendor?
 ///
-/// The records that apply are the subject's current records for the purpose, for this vendor or for all
-/// vendors (`*`). Expired grants are set aside. Of the rest, the most recent expression of the subject's
+/// The records that apply are the subject's current records (the latest for each vendor key) for the purpose,
+/// for this vendor and for all vendors (`*`). Expired grants are set aside. Of the rest, the most recent expression of the subject's
 /// will decides (a withdrawal wins a tie): a later `*` withdrawal overrides an earlier grant for the vendor,
 /// and a later grant for the vendor overrides an earlier `*` withdrawal.
 enum LawfulBasisCheck {
@@ -18,21 +18,24 @@ enum LawfulBasisCheck {
         consents: [ConsentRecord],
         now: Timestamp
     ) -> Outcome {
+        // The current state per (purpose, vendor): the latest record, whatever it says.
+        var forVendor: ConsentRecord?
+        var forAll: ConsentRecord?
+        for record in consents where record.purpose == purpose.id {
+            if record.vendor == vendor {
+                if forVendor.map({ record.supersedes($0) }) ?? true { forVendor = record }
+            } else if record.vendor == ConsentRecord.allVendors {
+                if forAll.map({ record.supersedes($0) }) ?? true { forAll = record }
+            }
+        }
         var decisive: ConsentRecord?
         var sawExpired: ConsentRecord?
-        for record in consents
-        where record.purpose == purpose.id && (record.vendor == vendor || record.vendor == ConsentRecord.allVendors) {
+        for record in [forVendor, forAll].compactMap({ $0 }) {
             if record.status == .granted, record.isExpired(at: now) {
                 if sawExpired == nil || sawExpired!.givenAt < record.givenAt { sawExpired = record }
                 continue
             }
-            if let current = decisive {
-                if record.givenAt > current.givenAt
-                    || (record.givenAt == current.givenAt && record.status == .withdrawn && current.status == .granted)
-                {
-                    decisive = record
-                }
-            } else {
+            if decisive.map({ record.supersedes($0) }) ?? true {
                 decisive = record
             }
         }

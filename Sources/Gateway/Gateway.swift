@@ -1,2 +1,0 @@
-import Contracts
-public enum GatewayModule {}

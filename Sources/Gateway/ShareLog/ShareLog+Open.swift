@@ -1,0 +1,46 @@
+import Contracts
+import Logging
+
+extension ShareLog {
+    /// Reads the stored log back and checks that it holds together before taking appends: the frontier
+    /// rebuilt from stored nodes, the latest checkpoint's signature, and the checkpoint's root recomputed from
+    /// stored nodes. A log that does not hold together is not continued (fail closed).
+    func open() async throws {
+        try await store.registerOrigin(origin, verifierKey: signer.verifierKeyString, at: .now())
+        let size = try await store.ledgerSize(origin: origin)
+        let frontierIDs = MerkleFrontier.nodeIDs(forSize: size)
+        let stored = try await store.nodeHashes(origin: origin, frontierIDs)
+        let frontier: MerkleFrontier
+        do {
+            frontier = try MerkleFrontier(size: size, hashes: stored)
+        } catch {
+            throw StorageError(.corrupt, "the share log of \(origin) has \(size) entries but its tree is incomplete: \(error)")
+        }
+        var checkpointNote = "no checkpoint yet"
+        if let checkpoint = try await store.latestCheckpoint(origin: origin) {
+            guard checkpoint.size <= size else {
+                throw StorageError(.corrupt, "checkpoint at \(checkpoint.size) is beyond the log's \(size) entries")
+            }
+            let verified = try CheckpointVerifier(verifierKey: signer.verifierKeyString).verify(checkpoint.note)
+            guard verified.size == checkpoint.size, verified.rootHash == checkpoint.rootHash else {
+                throw StorageError(.corrupt, "checkpoint at \(checkpoint.size) does not match its signed note")
+            }
+            let root = try await LedgerProofs(store: store, origin: origin).treeHead(size: checkpoint.size)
+            guard root == checkpoint.rootHash else {
+                throw StorageError(.corrupt, "the tree at \(checkpoint.size) does not match the signed checkpoint")
+            }
+            writer.lastCheckpointSize = checkpoint.size
+            writer.lastCheckpointTime = checkpoint.time.epochMilliseconds
+            checkpointNote = "checkpoint at \(checkpoint.size) verified"
+        }
+        writer.frontier = frontier
+        setSize(size)
+        logger.info(
+            "share log consistent",
+            metadata: ["log.origin": "\(origin)", "log.size": "\(size)", "log.checkpoint": "\(checkpointNote)"]
+        )
+        // Cover a tail left by a crash before its checkpoint.
+        await checkpointIfDue(force: true)
+        startAccepting()
+    }
+}

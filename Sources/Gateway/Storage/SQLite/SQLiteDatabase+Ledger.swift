@@ -1,0 +1,185 @@
+import Contracts
+import Foundation
+import GRDB
+
+extension SQLiteDatabase: LedgerStore {
+    public func ledgerSize(origin: String) async throws -> Int {
+        try await read { db in
+            (try Int.fetchOne(db, sql: "SELECT max(seq) FROM log_entries WHERE origin = ?", arguments: [origin])).map { $0 + 1 } ?? 0
+        }
+    }
+
+    public func nodeHashes(origin: String, _ ids: [MerkleNodeID]) async throws -> [MerkleNodeID: [UInt8]] {
+        try await read { db in try Self.nodeHashes(db, origin: origin, ids) }
+    }
+
+    static func nodeHashes(_ db: Database, origin: String, _ ids: [MerkleNodeID]) throws -> [MerkleNodeID: [UInt8]] {
+        var result: [MerkleNodeID: [UInt8]] = [:]
+        let statement = try db.cachedStatement(sql: "SELECT hash FROM log_nodes WHERE origin = ? AND level = ? AND idx = ?")
+        for id in ids {
+            if let hash = try Data.fetchOne(statement, arguments: [origin, id.level, id.index]) {
+                result[id] = Array(hash)
+            }
+        }
+        return result
+    }
+
+    public func commit(
+        origin: String,
+        entries: [LedgerEntryRow],
+        nodes: [MerkleNodeID: [UInt8]],
+        checkpoint: StoredCheckpoint?,
+        mappings: [SubjectRefMapping]
+    ) async throws {
+        try await write { db in
+            let insertEntry = try db.cachedStatement(
+                sql: """
+                    INSERT INTO log_entries (origin, seq, id, time, kind, vendor, purpose, decision, share_id, bytes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            let insertSubject = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO log_entry_subjects (subject_ref, origin, seq) VALUES (?, ?, ?)"
+            )
+            for entry in entries {
+                try insertEntry.execute(arguments: [
+                    origin, entry.seq, entry.id, entry.time.epochMilliseconds, entry.kind, entry.vendor, entry.purpose,
+                    entry.decision, entry.shareID, Data(entry.bytes),
+                ])
+                for ref in entry.subjectRefs {
+                    try insertSubject.execute(arguments: [ref, origin, entry.seq])
+                }
+            }
+            let insertNode = try db.cachedStatement(sql: "INSERT INTO log_nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)")
+            for (id, hash) in nodes {
+                try insertNode.execute(arguments: [origin, id.level, id.index, Data(hash)])
+            }
+            if let checkpoint {
+                try db.execute(
+                    sql: "INSERT INTO log_checkpoints (origin, size, root, note, time) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [origin, checkpoint.size, Data(checkpoint.rootHash), checkpoint.note, checkpoint.time.epochMilliseconds]
+                )
+            }
+            let upsert = try db.cachedStatement(
+                sql: "INSERT INTO subject_refs (subject, ref) VALUES (?, ?) ON CONFLICT (subject) DO NOTHING"
+            )
+            for mapping in mappings {
+                try upsert.execute(arguments: [mapping.subject, mapping.ref])
+            }
+        }
+    }
+
+    public func latestCheckpoint(origin: String) async throws -> StoredCheckpoint? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT * FROM log_checkpoints WHERE origin = ? ORDER BY size DESC LIMIT 1",
+                arguments: [origin]
+            ).map(Self.checkpoint)
+        }
+    }
+
+    public func checkpoints(origin: String, limit: Int) async throws -> [StoredCheckpoint] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM log_checkpoints WHERE origin = ? ORDER BY size DESC LIMIT ?",
+                arguments: [origin, limit]
+            ).map(Self.checkpoint)
+        }
+    }
+
+    public func entries(_ query: LedgerQuery) async throws -> [LedgerEntryRow] {
+        try await read { db in
+            var clauses: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            var table = "log_entries e"
+            if let ref = query.subjectRef {
+                table += " JOIN log_entry_subjects s ON s.origin = e.origin AND s.seq = e.seq AND s.subject_ref = ?"
+                arguments.append(ref)
+            }
+            func add(_ clause: String, _ value: (any DatabaseValueConvertible)?) {
+                guard let value else { return }
+                clauses.append(clause)
+                arguments.append(value)
+            }
+            add("e.origin = ?", query.origin)
+            add("e.vendor = ?", query.vendor)
+            add("e.purpose = ?", query.purpose)
+            add("e.decision = ?", query.decision)
+            add("e.kind = ?", query.kind)
+            add("e.time >= ?", query.since?.epochMilliseconds)
+            add("e.time <= ?", query.until?.epochMilliseconds)
+            if let after = query.after {
+                clauses.append("(e.origin > ? OR (e.origin = ? AND e.seq > ?))")
+                arguments += [after.origin, after.origin, after.seq]
+            }
+            let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            arguments.append(query.limit)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.origin, e.seq, e.id, e.time, e.kind, e.vendor, e.purpose, e.decision, e.share_id, e.bytes
+                    FROM \(table) \(whereClause) ORDER BY e.origin, e.seq LIMIT ?
+                    """,
+                arguments: StatementArguments(arguments)
+            )
+            let refs = try db.cachedStatement(sql: "SELECT subject_ref FROM log_entry_subjects WHERE origin = ? AND seq = ?")
+            _ = refs
+            return rows.map { row in
+                LedgerEntryRow(
+                    origin: row["origin"], seq: row["seq"], id: row["id"], time: Timestamp(epochMilliseconds: row["time"]),
+                    kind: row["kind"], vendor: row["vendor"], purpose: row["purpose"], decision: row["decision"],
+                    shareID: row["share_id"], subjectRefs: [], bytes: Array(row["bytes"] as Data)
+                )
+            }
+        }
+    }
+
+    public func origins() async throws -> [(origin: String, verifierKey: String)] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT origin, verifier_key FROM log_origins ORDER BY origin").map {
+                (origin: $0["origin"] as String, verifierKey: $0["verifier_key"] as String)
+            }
+        }
+    }
+
+    public func registerOrigin(_ origin: String, verifierKey: String, at time: Timestamp) async throws {
+        try await write { db in
+            if let existing = try String.fetchOne(db, sql: "SELECT verifier_key FROM log_origins WHERE origin = ?", arguments: [origin]) {
+                guard existing == verifierKey else {
+                    throw StorageError(.conflict, "the log \(origin) was signed with another key; refusing to continue it with this one")
+                }
+                return
+            }
+            try db.execute(
+                sql: "INSERT INTO log_origins (origin, verifier_key, created_at) VALUES (?, ?, ?)",
+                arguments: [origin, verifierKey, time.epochMilliseconds]
+            )
+        }
+    }
+
+    public func subjects(forRefs refs: [String]) async throws -> [SubjectRefMapping] {
+        guard !refs.isEmpty else { return [] }
+        return try await read { db in
+            let statement = try db.cachedStatement(sql: "SELECT subject, ref FROM subject_refs WHERE ref = ?")
+            var result: [SubjectRefMapping] = []
+            for ref in refs {
+                for row in try Row.fetchAll(statement, arguments: [ref]) {
+                    result.append(SubjectRefMapping(subject: row["subject"], ref: row["ref"]))
+                }
+            }
+            return result
+        }
+    }
+
+    static func checkpoint(_ row: Row) -> StoredCheckpoint {
+        StoredCheckpoint(
+            origin: row["origin"],
+            size: row["size"],
+            rootHash: Array(row["root"] as Data),
+            note: row["note"],
+            time: Timestamp(epochMilliseconds: row["time"])
+        )
+    }
+}
