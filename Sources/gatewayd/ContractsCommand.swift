@@ -2,12 +2,13 @@ import ArgumentParser
 import Contracts
 import Foundation
 import Gateway
+import Logging
 
 struct ContractsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "contracts",
         abstract: "Validate, explain and import data-processing agreements.",
-        subcommands: [Validate.self, Explain.self]
+        subcommands: [Validate.self, Explain.self, Import.self]
     )
 
     struct Validate: AsyncParsableCommand {
@@ -64,6 +65,37 @@ struct ContractsCommand: AsyncParsableCommand {
                 for diagnostic in error.diagnostics { printError(diagnostic.formatted(file: file)) }
                 throw ExitCode(1)
             }
+        }
+    }
+}
+
+extension ContractsCommand {
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register agreements offline in the gateway's database (and approve them, as the bootstrap principal)."
+        )
+        @OptionGroup var options: ConfigurationOptions
+        @Flag(help: "Approve each registered version (the bootstrap principal's two-person exemption).") var approve = false
+        @Argument(help: "Agreement XML files.") var files: [String]
+
+        func run() async throws {
+            let logger = GatewaydLogging.bootstrap(label: "gatewayd", defaultLevel: .warning)
+            let runtime = try await GatewayRuntime(configuration: try await options.load(), logger: logger)
+            var failed = false
+            for file in files {
+                do {
+                    let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: file)))
+                    let record = try await runtime.importAgreement(bytes, approve: approve)
+                    print("\(file): \(record.vendorID) version \(record.version) \(record.status.rawValue) (\(record.digest))")
+                } catch let error as XMLDocumentError {
+                    failed = true
+                    for diagnostic in error.diagnostics { printError(diagnostic.formatted(file: file)) }
+                } catch {
+                    failed = true
+                    printError("\(file):0: error: \(error)")
+                }
+            }
+            if failed { throw ExitCode(1) }
         }
     }
 }

@@ -11,7 +11,11 @@ struct Gatewayd: AsyncParsableCommand {
             Every command reads the same configuration, so offline commands act on the database `serve` uses.
             """,
         subcommands: [
+            ServeCommand.self,
+            CertsCommand.self,
             ContractsCommand.self,
+            ConsentsCommand.self,
+            AuditCommand.self,
         ]
     )
 }

@@ -34,7 +34,7 @@ struct PolicyEngineTests {
         var consents: [ConsentRecord] = []
         /// The refusal code, or nil when something is sent.
         var refused: String? = nil
-        /// The body that leaves, as compact JSON; `#H(x)` stands for the vendor hash of `x`.
+        /// The body that leaves, as compact JSON; `%H(x)` stands for the vendor hash of `x`.
         var sent: String? = nil
         var sentQuery: [(String, String)]? = nil
         /// Field outcomes that must be among the decision's: (path, action, reason).
@@ -60,10 +60,23 @@ struct PolicyEngineTests {
         )
     }
 
-    static let fullProfile = #"{"id":"u1","email":"#H(alice@example.com)","phone":"***********4567","ip":"203.0.113.0","dob":"1990","address":{"zip":"101"},"pages":["/a","/b"],"locale":"de-DE"}"#
+    /// The same for subject `u1`, status first.
+    static func consent(
+        purpose: String = "analytics",
+        vendor: String = "testco",
+        _ status: ConsentStatus,
+        categories: [String] = [],
+        given: String = "2026-11-01T00:00:00Z",
+        expires: String? = nil,
+        id: Int64 = 1
+    ) -> ConsentRecord {
+        consent("u1", purpose: purpose, vendor: vendor, status, categories: categories, given: given, expires: expires, id: id)
+    }
+
+    static let fullProfile = #"{"id":"u1","email":"%H(alice@example.com)","phone":"***********4567","ip":"203.0.113.0","dob":"1990","address":{"zip":"101"},"pages":["/a","/b"],"locale":"de-DE"}"#
     static let events = #"{"batch_id":"b7","owner_email":"boss@example.com","events":[{"user_id":"u1","page":"/x","email":"a@example.com","extra":1},{"user_id":"u2","page":"/y"},{"user_id":"u3","page":"/z"}],"junk":true}"#
 
-    static let cases: [Case] = [
+    static let cases0: [Case] = [
         // Field rules under a consent without categories.
         Case(name: "consented profile: every field rule at once", consents: [consent()], sent: fullProfile, fields: [
             ("$.id", .sent, "allowed"), ("$.email", .hash, "contract-transform"), ("$.phone", .mask, "contract-transform"),
@@ -74,7 +87,7 @@ struct PolicyEngineTests {
             ("$.gender", .removed, "not-in-contract"), ("$.locale", .sent, "non-personal"), ("$.ssn", .removed, "unmapped"),
         ]),
         Case(name: "consent scoped to categories removes the rest", consents: [consent(categories: ["user.contact"])],
-             sent: #"{"email":"#H(alice@example.com)","phone":"***********4567","address":{"zip":"101"},"locale":"de-DE"}"#,
+             sent: #"{"email":"%H(alice@example.com)","phone":"***********4567","address":{"zip":"101"},"locale":"de-DE"}"#,
              fields: [("$.id", .removed, "not-consented"), ("$.pages[*]", .removed, "not-consented")]),
         Case(name: "explicit consent to a special category lets it leave",
              consents: [consent(categories: ["user.unique_id", "user.health_and_medical"])],
@@ -92,7 +105,9 @@ struct PolicyEngineTests {
              fields: [("$.diagnosis", .removed, "not-consented")]),
         Case(name: "consent category hierarchy: user.behavior covers browsing history",
              consents: [consent(categories: ["user.behavior"])], sent: #"{"pages":["/a","/b"],"locale":"de-DE"}"#),
+    ]
 
+    static let cases1: [Case] = [
         // Lawful basis: consent.
         Case(name: "no consent at all", refused: "consent-missing"),
         Case(name: "withdrawn consent", consents: [consent(.withdrawn)], refused: "consent-withdrawn"),
@@ -128,7 +143,9 @@ struct PolicyEngineTests {
         Case(name: "a re-grant after a withdrawal is in force",
              consents: [consent(.withdrawn, given: "2026-01-01T00:00:00Z", id: 1), consent(given: "2026-06-01T00:00:00Z", id: 2)],
              sent: fullProfile),
+    ]
 
+    static let cases2: [Case] = [
         // Lawful basis: legitimate interest, objection.
         Case(name: "legitimate interest needs no consent", purpose: "essential.fraud_detection",
              sent: #"{"id":"u1","ip":"203.0.113.0","locale":"de-DE"}"#,
@@ -140,7 +157,9 @@ struct PolicyEngineTests {
              sent: #"{"id":"u1","ip":"203.0.113.0","locale":"de-DE"}"#),
         Case(name: "withdrawal of analytics consent does not object to fraud detection", purpose: "essential.fraud_detection",
              consents: [consent(.withdrawn)], sent: #"{"id":"u1","ip":"203.0.113.0","locale":"de-DE"}"#),
+    ]
 
+    static let cases3: [Case] = [
         // Global Privacy Control.
         Case(name: "GPC refuses sale or sharing even with consent", purpose: "marketing.advertising.third_party.targeted",
              gpc: true, consents: [consent(purpose: "marketing.advertising.third_party.targeted")], refused: "gpc-opt-out"),
@@ -148,7 +167,9 @@ struct PolicyEngineTests {
              consents: [consent(purpose: "marketing.advertising.third_party.targeted")],
              sent: #"{"id":"u1","pages":["/a","/b"],"locale":"de-DE"}"#),
         Case(name: "GPC does not affect purposes that are not sale or sharing", gpc: true, consents: [consent()], sent: fullProfile),
+    ]
 
+    static let cases4: [Case] = [
         // Request-level refusals.
         Case(name: "purpose header missing", purpose: nil, consents: [consent()], refused: "purpose-missing"),
         Case(name: "purpose the agreement does not list", purpose: "personalize", consents: [consent()], refused: "purpose-not-allowed"),
@@ -162,26 +183,30 @@ struct PolicyEngineTests {
         Case(name: "agreement expired", now: "2028-01-01T00:00:00Z", consents: [consent()], refused: "contract-expired"),
         Case(name: "agreement not yet in effect", now: "2025-12-31T23:59:59Z", consents: [consent()], refused: "contract-not-in-effect"),
         Case(name: "last day of the term is in term", now: "2027-12-31T23:59:59Z", consents: [consent()], sent: fullProfile),
+    ]
 
+    static let cases5: [Case] = [
         // Subjects.
         Case(name: "no subject anywhere", body: #"{"email":"a@example.com"}"#, consents: [consent()], refused: "subject-missing"),
         Case(name: "subject from the header when the body names none", subject: "u1", body: #"{"email":"a@example.com"}"#,
-             consents: [consent()], sent: #"{"email":"#H(a@example.com)"}"#),
+             consents: [consent()], sent: #"{"email":"%H(a@example.com)"}"#),
         Case(name: "header and body disagree", subject: "u2", consents: [consent(), consent("u2")], refused: "subject-ambiguous"),
         Case(name: "integer subject id", body: #"{"id":42,"page":"x"}"#, consents: [consent("42")], sent: #"{"id":42}"#,
              fields: [("$.page", .removed, "unmapped")]),
         Case(name: "body that is not an object", body: #"["u1"]"#, consents: [consent()], refused: "payload-shape"),
+    ]
 
+    static let cases6: [Case] = [
         // Batches.
         Case(name: "batch drops records without a lawful basis", path: "/events", body: events,
              consents: [consent("u1", categories: ["user.unique_id", "user.behavior", "user.contact.email"], id: 1), consent("u3", .withdrawn, id: 3)],
-             sent: #"{"batch_id":"b7","owner_email":"#H(boss@example.com)","events":[{"user_id":"u1","page":"/x","email":"#H(a@example.com)"}]}"#,
+             sent: #"{"batch_id":"b7","owner_email":"%H(boss@example.com)","events":[{"user_id":"u1","page":"/x","email":"%H(a@example.com)"}]}"#,
              fields: [("@.extra", .removed, "unmapped"), ("$.junk", .removed, "unmapped"), ("$.batch_id", .sent, "non-personal")],
              records: "0:kept 1:consent-missing 2:consent-withdrawn"),
         Case(name: "body-level personal field needs every kept record's consent", path: "/events", body: events,
              consents: [consent("u1", categories: ["user.unique_id", "user.behavior", "user.contact.email"], id: 1),
                         consent("u2", categories: ["user.unique_id", "user.behavior"], id: 2)],
-             sent: #"{"batch_id":"b7","events":[{"user_id":"u1","page":"/x","email":"#H(a@example.com)"},{"user_id":"u2","page":"/y"}]}"#,
+             sent: #"{"batch_id":"b7","events":[{"user_id":"u1","page":"/x","email":"%H(a@example.com)"},{"user_id":"u2","page":"/y"}]}"#,
              fields: [("$.owner_email", .removed, "not-consented")], records: "0:kept 1:kept 2:consent-missing"),
         Case(name: "batch where nobody consented", path: "/events", body: events, refused: "consent-missing"),
         Case(name: "batch with mixed reasons and nothing left", path: "/events", body: events,
@@ -197,14 +222,16 @@ struct PolicyEngineTests {
              fields: [("?email", .removed, "unmapped")]),
         Case(name: "personal query parameter transformed like a field", method: "GET", path: "/lookup", subject: "u1", body: nil,
              query: [("email", "a@example.com"), ("utm", "x"), ("campaign", "c")], consents: [consent()],
-             sentQuery: [("email", "#H(a@example.com)"), ("campaign", "c")], fields: [("?utm", .removed, "unmapped")]),
+             sentQuery: [("email", "%H(a@example.com)"), ("campaign", "c")], fields: [("?utm", .removed, "unmapped")]),
         Case(name: "unmapped keys that are not identifiers are not written", body: #"{"id":"u1","alice@example.com":"x"}"#,
              consents: [consent()], sent: #"{"id":"u1"}"#, fields: [("$.*", .removed, "unmapped")]),
     ]
 
+    static let cases: [Case] = cases0 + cases1 + cases2 + cases3 + cases4 + cases5 + cases6
+
     static func expand(_ text: String) -> String {
         var result = text
-        while let start = result.range(of: "#H("), let end = result.range(of: ")", range: start.upperBound..<result.endIndex) {
+        while let start = result.range(of: "%H("), let end = result.range(of: ")", range: start.upperBound..<result.endIndex) {
             let value = String(result[start.upperBound..<end.lowerBound])
             let mac = HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: hashKey)
             result.replaceSubrange(start.lowerBound..<end.upperBound, with: mac.map { String(format: "%02x", $0) }.joined())
@@ -317,15 +344,3 @@ struct PolicyEngineTests {
     }
 }
 
-extension PolicyEngineTests.Case {
-    init(name: String, method: String = "POST", path: String = "/profile", purpose: String? = "analytics",
-         service: String = "checkout", gpc: Bool = false, subject: String? = nil, now: String = "2026-11-29T12:00:00Z",
-         standing: ContractStanding = .approved, body: String? = PolicyEngineTests.profile, query: [(String, String)] = [],
-         consents: [ConsentRecord] = [], refused: String? = nil, sent: String? = nil, sentQuery: [(String, String)]? = nil,
-         fields: [(String, FieldAction, String)] = [], records: String? = nil) {
-        self.name = name; self.method = method; self.path = path; self.purpose = purpose; self.service = service
-        self.gpc = gpc; self.subject = subject; self.now = now; self.standing = standing; self.body = body
-        self.query = query; self.consents = consents; self.refused = refused; self.sent = sent
-        self.sentQuery = sentQuery; self.fields = fields; self.records = records
-    }
-}

@@ -1,5 +1,6 @@
 @testable import Contracts
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Hostile XML")

@@ -53,7 +53,8 @@ public struct DataPath: Sendable, Hashable, CustomStringConvertible {
         self.segments = segments
     }
 
-    static func isNameByte(_ byte: UInt8) -> Bool {
+    /// Bytes allowed in a member name: `A-Z a-z 0-9 _ -`.
+    public static func isNameByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):

@@ -1,28 +1,58 @@
-// TEMPORARY placeholder until the real canonicaliser lands.
-public struct CanonicalJSONError: Error, Sendable {}
+/// RFC 8785 JSON Canonicalization Scheme (JCS) for the values the gateway signs and hashes.
+///
+/// - Object members are sorted by their keys' UTF-16 code units (RFC 8785 §3.2.3), recursively;
+///   array order is kept.
+/// - No whitespace.
+/// - Strings are escaped as ECMAScript `JSON.stringify` does: `\"`, `\\`, `\b \f \n \r \t`, other
+///   characters below U+0020 as `\u00xx` (lowercase hex), everything else (including U+2028, U+2029
+///   and non-characters) as literal UTF-8.
+/// - Numbers: only integers within ±(2^53 − 1) are supported, written in plain decimal (no leading zeros,
+///   no exponent, `-0` as `0`). A literal with a fraction or an exponent is accepted when its value is
+///   such an integer (`1.0`, `1e2` are written `1`, `100`, as ES6 would). Any other number throws
+///   (``CanonicalJSONError/Code/nonIntegerNumber`` or ``CanonicalJSONError/Code/numberOutOfRange``):
+///   the ledger never holds floats.
 public enum CanonicalJSON {
+    /// The RFC 8785 canonical UTF-8 bytes of `value`.
     public static func bytes(_ value: JSONValue) throws(CanonicalJSONError) -> [UInt8] {
-        var out: [UInt8] = []
-        try write(value, into: &out)
-        return out
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(256)
+        try write(value, into: &buffer)
+        return buffer
     }
-    static func write(_ value: JSONValue, into out: inout [UInt8]) throws(CanonicalJSONError) {
+
+    private static func write(_ value: JSONValue, into buffer: inout [UInt8]) throws(CanonicalJSONError) {
         switch value {
-        case .array(let a):
-            out.append(UInt8(ascii: "["))
-            for (i, e) in a.enumerated() { if i > 0 { out.append(UInt8(ascii: ",")) }; try write(e, into: &out) }
-            out.append(UInt8(ascii: "]"))
-        case .object(let m):
-            out.append(UInt8(ascii: "{"))
-            for (i, e) in m.sorted(by: { Array($0.key.utf16).lexicographicallyPrecedes(Array($1.key.utf16)) }).enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONWriter.write(.string(e.key), into: &out); out.append(UInt8(ascii: ":")); try write(e.value, into: &out)
+        case .null, .bool, .string:
+            JSONWriter.write(value, into: &buffer)
+        case .number(let number):
+            let integer = try CanonicalInteger.parse(number.literal)
+            buffer.append(contentsOf: String(integer).utf8)
+        case .array(let elements):
+            buffer.append(UInt8(ascii: "["))
+            var first = true
+            for element in elements {
+                if !first { buffer.append(UInt8(ascii: ",")) }
+                first = false
+                try write(element, into: &buffer)
             }
-            out.append(UInt8(ascii: "}"))
-        case .number(let n):
-            guard let v = n.intValue, abs(v) < (1 << 53) else { throw CanonicalJSONError() }
-            out += Array(String(v).utf8)
-        default: JSONWriter.write(value, into: &out)
+            buffer.append(UInt8(ascii: "]"))
+        case .object(let members):
+            let sorted = members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+            buffer.append(UInt8(ascii: "{"))
+            var previous: String?
+            for member in sorted {
+                if let previous {
+                    if previous.utf16.elementsEqual(member.key.utf16) {
+                        throw CanonicalJSONError(.duplicateKey)
+                    }
+                    buffer.append(UInt8(ascii: ","))
+                }
+                previous = member.key
+                JSONWriter.writeString(member.key, into: &buffer)
+                buffer.append(UInt8(ascii: ":"))
+                try write(member.value, into: &buffer)
+            }
+            buffer.append(UInt8(ascii: "}"))
         }
     }
 }

@@ -107,15 +107,15 @@ struct FieldWalker {
         }
         for consent in scope {
             let categories = consent?.categories ?? []
+            if !categories.isEmpty, !categories.contains(where: { DataCategory.isWithin(rule.category, $0) }) {
+                return .notConsented
+            }
             if rule.isSensitive {
                 // Explicit: the consent names the category itself or a special category above it, never a
                 // broader one such as `user`.
                 guard let root = rule.sensitiveRoot,
                     categories.contains(where: { DataCategory.isWithin(rule.category, $0) && DataCategory.isWithin($0, root) })
                 else { return .sensitiveNeedsExplicitConsent }
-            }
-            if !categories.isEmpty, !categories.contains(where: { DataCategory.isWithin(rule.category, $0) }) {
-                return .notConsented
             }
         }
         return nil

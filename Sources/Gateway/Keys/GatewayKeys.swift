@@ -74,6 +74,11 @@ public struct GatewayKeys: Sendable {
         )
     }
 
+    /// The key paging cursors are authenticated with.
+    public var cursorKey: SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: subjectRefKey, info: Array("vendor-gateway cursor v1".utf8), outputByteCount: 32)
+    }
+
     static func fileSecret(_ path: String) throws -> [UInt8] {
         if let text = try? String(contentsOfFile: path, encoding: .utf8), let bytes = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
             bytes.count == 32

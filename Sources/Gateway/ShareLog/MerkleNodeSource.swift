@@ -34,3 +34,17 @@ extension MerkleNodeSource {
         return result
     }
 }
+
+/// A dictionary of node hashes is a source: fetch the nodes that
+/// ``MerkleTree/nodesForInclusionProof(leafIndex:treeSize:)`` (or its
+/// siblings) name from an asynchronous store, then compute from the dictionary.
+extension Dictionary: MerkleNodeSource where Key == MerkleNodeID, Value == [UInt8] {
+    public func hash(level: Int, index: Int) throws -> [UInt8] {
+        guard level >= 0, index >= 0, let hash = self[MerkleNodeID(level: level, index: index)] else {
+            throw MerkleTreeError(.missingNode, "node (\(level), \(index)) is not stored")
+        }
+        return hash
+    }
+
+    public func hashes(_ nodes: [MerkleNodeID]) throws -> [MerkleNodeID: [UInt8]] { self }
+}

@@ -106,6 +106,12 @@ public enum MerkleTree {
             throw MerkleTreeError(
                 .invalidArgument, "leaf index \(leafIndex) is not in a tree of size \(treeSize)")
         }
+        return try resolve(inclusionPlan(leafIndex: leafIndex, treeSize: treeSize), from: source)
+    }
+
+    /// The proof elements of `PATH(leafIndex, D[treeSize])`, bottom-up, each
+    /// as the complete subtrees whose right fold is the element.
+    static func inclusionPlan(leafIndex: Int, treeSize: Int) -> [[MerkleNodeID]] {
         // Walk the RFC recursion from the root down; each step contributes the
         // MTH of the sibling range, collected top-down and reversed at the end.
         var elements: [[MerkleNodeID]] = []
@@ -121,7 +127,7 @@ public enum MerkleTree {
                 low += k
             }
         }
-        return try resolve(elements.reversed(), from: source)
+        return elements.reversed()
     }
 
     /// RFC 9162 §2.1.4.1 `PROOF(from, D[to])`: the consistency proof between
@@ -139,6 +145,13 @@ public enum MerkleTree {
             throw MerkleTreeError(
                 .invalidArgument, "no consistency proof from size \(oldSize) to size \(newSize)")
         }
+        return try resolve(consistencyPlan(from: oldSize, to: newSize), from: source)
+    }
+
+    /// The proof elements of `PROOF(oldSize, D[newSize])` (empty when
+    /// `oldSize` is 0 or `newSize`), each as the complete subtrees whose right
+    /// fold is the element.
+    static func consistencyPlan(from oldSize: Int, to newSize: Int) -> [[MerkleNodeID]] {
         if oldSize == 0 || oldSize == newSize { return [] }
         // SUBPROOF(m, D[low:high], b), with m kept as an absolute leaf count.
         var elements: [[MerkleNodeID]] = []
@@ -160,7 +173,44 @@ public enum MerkleTree {
                 isOriginalTree = false
             }
         }
-        return try resolve(elements.reversed(), from: source)
+        return elements.reversed()
+    }
+
+    // MARK: - Node lists, for asynchronous storage
+
+    /// The nodes ``treeHead(size:source:)`` reads, for a store that can only
+    /// be read asynchronously: fetch them, then compute from the dictionary
+    /// (which is a ``MerkleNodeSource``).
+    public static func nodesForTreeHead(size: Int) throws -> [MerkleNodeID] {
+        guard size >= 0 else { throw MerkleTreeError(.invalidArgument, "tree size \(size) is negative") }
+        return completeSubtrees(start: 0, end: size)
+    }
+
+    /// The nodes ``inclusionProof(leafIndex:treeSize:source:)`` reads.
+    public static func nodesForInclusionProof(leafIndex: Int, treeSize: Int) throws -> [MerkleNodeID] {
+        guard treeSize > 0, leafIndex >= 0, leafIndex < treeSize else {
+            throw MerkleTreeError(
+                .invalidArgument, "leaf index \(leafIndex) is not in a tree of size \(treeSize)")
+        }
+        return uniqueNodes(inclusionPlan(leafIndex: leafIndex, treeSize: treeSize))
+    }
+
+    /// The nodes ``consistencyProof(from:to:source:)`` reads.
+    public static func nodesForConsistencyProof(from oldSize: Int, to newSize: Int) throws -> [MerkleNodeID] {
+        guard oldSize >= 0, oldSize <= newSize else {
+            throw MerkleTreeError(
+                .invalidArgument, "no consistency proof from size \(oldSize) to size \(newSize)")
+        }
+        return uniqueNodes(consistencyPlan(from: oldSize, to: newSize))
+    }
+
+    static func uniqueNodes(_ elements: some Collection<[MerkleNodeID]>) -> [MerkleNodeID] {
+        var unique: [MerkleNodeID] = []
+        var seen: Set<MerkleNodeID> = []
+        for element in elements {
+            for node in element where seen.insert(node).inserted { unique.append(node) }
+        }
+        return unique
     }
 
     /// Fetches every node the elements need in one batch and folds each
@@ -168,11 +218,7 @@ public enum MerkleTree {
     static func resolve(
         _ elements: some Collection<[MerkleNodeID]>, from source: some MerkleNodeSource
     ) throws -> [[UInt8]] {
-        var unique: [MerkleNodeID] = []
-        var seen: Set<MerkleNodeID> = []
-        for element in elements {
-            for node in element where seen.insert(node).inserted { unique.append(node) }
-        }
+        let unique = uniqueNodes(elements)
         let fetched = unique.isEmpty ? [:] : try source.hashes(unique)
         for node in unique {
             guard let hash = fetched[node] else {

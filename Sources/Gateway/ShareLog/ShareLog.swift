@@ -69,6 +69,18 @@ public final class ShareLog: Service, Sendable {
         state.withLock { $0.accepting = true }
     }
 
+    /// Waits until the log takes appends (it has been opened), up to `timeout`.
+    public func waitUntilAccepting(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !state.withLock({ $0.accepting }) {
+            if ContinuousClock.now > deadline { throw LogError("the share log did not open in time") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Whether the log takes appends.
+    public var isAccepting: Bool { state.withLock { $0.accepting } }
+
     /// The number of entries committed so far.
     public var size: Int { state.withLock { $0.size } }
 

@@ -191,6 +191,35 @@ import Testing
         }
     }
 
+    @Test func nodeListsNameExactlyWhatTheComputationsRead() throws {
+        // The asynchronous path: list the nodes, fetch them, compute from the dictionary.
+        let leaves = LedgerTestSupport.leaves(40)
+        let store = try LedgerTestSupport.store(leaves)
+        func fetch(_ ids: [MerkleNodeID]) throws -> [MerkleNodeID: [UInt8]] {
+            #expect(Set(ids).count == ids.count, "duplicate node in \(ids)")
+            return try store.hashes(ids)
+        }
+        for n in 0...40 {
+            #expect(try MerkleTree.treeHead(size: n, source: fetch(MerkleTree.nodesForTreeHead(size: n)))
+                == MerkleTree.treeHead(size: n, source: store))
+            for i in 0..<n {
+                let nodes = try fetch(MerkleTree.nodesForInclusionProof(leafIndex: i, treeSize: n))
+                #expect(try MerkleTree.inclusionProof(leafIndex: i, treeSize: n, source: nodes)
+                    == MerkleTree.inclusionProof(leafIndex: i, treeSize: n, source: store))
+            }
+            for m in 0...n {
+                let nodes = try fetch(MerkleTree.nodesForConsistencyProof(from: m, to: n))
+                #expect(try MerkleTree.consistencyProof(from: m, to: n, source: nodes)
+                    == MerkleTree.consistencyProof(from: m, to: n, source: store))
+            }
+        }
+        let partial: [MerkleNodeID: [UInt8]] = [:]
+        #expect(throws: MerkleTreeError.self) { try MerkleTree.treeHead(size: 3, source: partial) }
+        #expect(throws: MerkleTreeError.self) { try MerkleTree.nodesForInclusionProof(leafIndex: 3, treeSize: 3) }
+        #expect(throws: MerkleTreeError.self) { try MerkleTree.nodesForConsistencyProof(from: 4, to: 3) }
+        #expect(throws: MerkleTreeError.self) { try MerkleTree.nodesForTreeHead(size: -1) }
+    }
+
     @Test func completeSubtreesOfAPrefixAreOnePerSetBit() {
         #expect(MerkleTree.completeSubtrees(start: 0, end: 13) == [
             MerkleNodeID(level: 3, index: 0), MerkleNodeID(level: 2, index: 2), MerkleNodeID(level: 0, index: 12),

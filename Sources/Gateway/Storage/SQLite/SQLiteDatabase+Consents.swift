@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 extension SQLiteDatabase: ConsentStore {
-    public func insert(_ records: [ConsentRecord], at time: Timestamp) async throws -> [ConsentRecord] {
+    public func insert(_ records: [ConsentRecord], at time: Timestamp) async throws -> ConsentInsertion {
         try await write { db in
             let insert = try db.cachedStatement(
                 sql: """
@@ -16,6 +16,7 @@ extension SQLiteDatabase: ConsentStore {
             let lookup = try db.cachedStatement(sql: "SELECT id FROM consents WHERE fingerprint = ?")
             var stored: [ConsentRecord] = []
             stored.reserveCapacity(records.count)
+            var inserted = 0
             for var record in records {
                 let fingerprint = Data(ConsentFingerprint.of(record))
                 try insert.execute(arguments: [
@@ -24,10 +25,15 @@ extension SQLiteDatabase: ConsentStore {
                     record.expiresAt?.epochMilliseconds, record.source, record.evidence, time.epochMilliseconds,
                     fingerprint,
                 ])
-                record.id = db.changesCount > 0 ? db.lastInsertedRowID : (try Int64.fetchOne(lookup, arguments: [fingerprint]) ?? 0)
+                if db.changesCount > 0 {
+                    record.id = db.lastInsertedRowID
+                    inserted += 1
+                } else {
+                    record.id = try Int64.fetchOne(lookup, arguments: [fingerprint]) ?? 0
+                }
                 stored.append(record)
             }
-            return stored
+            return ConsentInsertion(records: stored, inserted: inserted)
         }
     }
 

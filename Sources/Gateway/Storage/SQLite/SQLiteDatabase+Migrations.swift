@@ -80,6 +80,8 @@ extension SQLiteDatabase {
                     CREATE TRIGGER admin_calls_append_only_delete BEFORE DELETE ON admin_calls
                     BEGIN SELECT RAISE(ABORT, 'admin calls are append-only'); END;
 
+                    CREATE TABLE health_probe (id INTEGER PRIMARY KEY, time INTEGER NOT NULL);
+
                     CREATE TABLE log_origins (
                         origin TEXT PRIMARY KEY NOT NULL,
                         verifier_key TEXT NOT NULL,

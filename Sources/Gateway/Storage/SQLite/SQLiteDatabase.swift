@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import GRDB
 import Logging
@@ -71,5 +72,12 @@ public final class SQLiteDatabase: Sendable {
     /// A cheap check that the database answers.
     public func ping() async throws {
         _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public func probeWrite() async throws {
+        let now = Timestamp.now().epochMilliseconds
+        try await write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO health_probe (id, time) VALUES (1, ?)", arguments: [now])
+        }
     }
 }

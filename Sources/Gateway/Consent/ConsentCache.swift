@@ -1,0 +1,59 @@
+import Contracts
+import Synchronization
+
+/// Consent lookups for the hot path: the records of a subject, cached, dropped at once when they change.
+///
+/// A read that started before a change never refills the cache with what it read (a generation counter
+/// guards the fill), so a withdrawal is seen by the very next request.
+public final class ConsentCache: Sendable {
+    let store: any ConsentStore
+    let capacity: Int
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var generation = 0
+        var entries: [String: [ConsentRecord]] = [:]
+    }
+
+    public init(store: any ConsentStore, capacity: Int = 100_000) {
+        self.store = store
+        self.capacity = capacity
+    }
+
+    /// Every record of these subjects.
+    public func records(subjects: [String]) async throws -> [ConsentRecord] {
+        var found: [ConsentRecord] = []
+        var missing: [String] = []
+        let generation = state.withLock { state -> Int in
+            for subject in subjects {
+                if let cached = state.entries[subject] { found += cached } else { missing.append(subject) }
+            }
+            return state.generation
+        }
+        guard !missing.isEmpty else { return found }
+        let loaded = try await store.records(subjects: missing)
+        var bySubject: [String: [ConsentRecord]] = Dictionary(uniqueKeysWithValues: missing.map { ($0, []) })
+        for record in loaded { bySubject[record.subject, default: []].append(record) }
+        state.withLock { state in
+            guard state.generation == generation else { return }
+            if state.entries.count + bySubject.count > capacity {
+                // Crude but bounded: start over rather than track recency on the hot path.
+                state.entries.removeAll(keepingCapacity: true)
+            }
+            state.entries.merge(bySubject) { _, new in new }
+        }
+        return found + loaded
+    }
+
+    /// Drops cached records of these subjects (nil: all).
+    public func invalidate(subjects: [String]? = nil) {
+        state.withLock { state in
+            state.generation += 1
+            if let subjects {
+                for subject in subjects { state.entries[subject] = nil }
+            } else {
+                state.entries.removeAll()
+            }
+        }
+    }
+}

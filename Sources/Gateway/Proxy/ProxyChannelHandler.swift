@@ -1,0 +1,200 @@
+import Contracts
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import SwiftASN1
+import X509
+
+/// One data-plane connection: collects each request whole (bounded, with deadlines), hands it to the
+/// ``SharePipeline``, writes the answer.
+///
+/// The service name comes from the client certificate, read once per connection. A body over the limit is
+/// refused as soon as it crosses it (or at once, when `Content-Length` says so); a request slower than the
+/// deadlines is refused (408) and the connection closed. Trailers are never forwarded.
+final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        case receiving(HTTPRequestHead)
+        /// Refused before the body ended: the rest of the request is read and dropped.
+        case discarding
+        case processing
+        case closing
+    }
+
+    private let pipeline: SharePipeline
+    private let limits: GatewayLimits
+    private var state = State.idle
+    private var body = ByteBuffer()
+    private var service: String?
+    private var headerTimer: Scheduled<Void>?
+    private var bodyTimer: Scheduled<Void>?
+
+    init(pipeline: SharePipeline, limits: GatewayLimits) {
+        self.pipeline = pipeline
+        self.limits = limits
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { armHeaderTimer(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armHeaderTimer(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        headerTimer?.cancel()
+        bodyTimer?.cancel()
+        state = .closing
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .idle = state else { return }
+            headerTimer?.cancel()
+            headerTimer = nil
+            guard let service = serviceName(context: context) else {
+                refuseEarly(context: context, head: head, ProblemDetails("header-invalid", "the client certificate names no valid service"))
+                return
+            }
+            self.service = service
+            if let problem = HeadCheck.problem(head, limits: limits) {
+                refuseEarly(context: context, head: head, problem)
+                return
+            }
+            state = .receiving(head)
+            body = context.channel.allocator.buffer(capacity: 0)
+            if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
+            let timeout = TimeAmount.seconds(Int64(limits.bodyTimeoutSeconds))
+            bodyTimer = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
+                guard let self, case .receiving(let head) = self.state else { return }
+                self.refuseEarly(context: context, head: head, ProblemDetails("request-timeout", "the request body took longer than \(self.limits.bodyTimeoutSeconds) s"))
+            }
+        case .body(var chunk):
+            guard case .receiving(let head) = state else { return }
+            if body.readableBytes + chunk.readableBytes > limits.maxBodyBytes {
+                refuseEarly(context: context, head: head, ProblemDetails("body-too-large", "bodies may hold at most \(limits.maxBodyBytes) bytes"))
+                return
+            }
+            body.writeBuffer(&chunk)
+        case .end:
+            switch state {
+            case .receiving(let head):
+                bodyTimer?.cancel()
+                bodyTimer = nil
+                state = .processing
+                let request = ProxyRequest(service: service ?? "", head: head, body: body)
+                body = ByteBuffer()
+                let pipeline = self.pipeline
+                let promise = context.eventLoop.makePromise(of: ProxyResponse.self)
+                promise.completeWithTask { await pipeline.handle(request) }
+                promise.futureResult.whenSuccess { [weak self] response in
+                    self?.write(response, keepAlive: head.isKeepAlive, context: context)
+                }
+            case .discarding:
+                break
+            default:
+                break
+            }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError, case .idle = state {
+            // A request the parser could not read: answer once, then close.
+            let head = HTTPRequestHead(version: .http1_1, method: .RAW(value: "INVALID"), uri: "/")
+            refuseEarly(context: context, head: head, ProblemDetails("request-ambiguous", "the request is not valid HTTP/1.1"))
+            return
+        }
+        if case .processing = state { return }
+        state = .closing
+        context.close(promise: nil)
+    }
+
+    /// Refuses before the request is whole: logs, answers, closes.
+    private func refuseEarly(context: ChannelHandlerContext, head: HTTPRequestHead, _ problem: ProblemDetails) {
+        bodyTimer?.cancel()
+        bodyTimer = nil
+        state = .discarding
+        let pipeline = self.pipeline
+        let service = self.service ?? serviceName(context: context) ?? "unknown"
+        let promise = context.eventLoop.makePromise(of: ProxyResponse.self)
+        promise.completeWithTask { await pipeline.refuse(service: service, head: head, problem) }
+        promise.futureResult.whenSuccess { [weak self] response in
+            var response = response
+            response.close = true
+            self?.write(response, keepAlive: false, context: context)
+        }
+    }
+
+    private func write(_ response: ProxyResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        var headers = response.headers
+        headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
+        let close = response.close || !keepAlive
+        if close { headers.replaceOrAdd(name: "connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+        if response.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        }
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if close {
+            state = .closing
+            done.whenComplete { _ in context.close(promise: nil) }
+        } else {
+            state = .idle
+            armHeaderTimer(context: context)
+        }
+    }
+
+    /// Closes a connection that sends no complete request head in time (idle keep-alive or too slow).
+    private func armHeaderTimer(context: ChannelHandlerContext) {
+        headerTimer?.cancel()
+        let timeout = TimeAmount.seconds(Int64(limits.headerTimeoutSeconds))
+        headerTimer = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
+            guard let self, case .idle = self.state else { return }
+            self.state = .closing
+            context.close(promise: nil)
+        }
+    }
+
+    /// The service named by the client certificate: its common name, else the last segment of a URI SAN.
+    private func serviceName(context: ChannelHandlerContext) -> String? {
+        if let service { return service }
+        guard let tls = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
+            let peer = tls.peerCertificate,
+            let certificate = try? Certificate(derEncoded: peer.toDERBytes())
+        else { return nil }
+        return Self.serviceName(of: certificate)
+    }
+
+    static func serviceName(of certificate: Certificate) -> String? {
+        for rdn in certificate.subject {
+            for attribute in rdn where attribute.type == .RDNAttributeType.commonName {
+                if let name = String(attribute.value), isServiceName(name) { return name }
+            }
+        }
+        if let names = try? certificate.extensions.subjectAlternativeNames {
+            for name in names {
+                if case .uniformResourceIdentifier(let uri) = name, let last = uri.split(separator: "/").last,
+                    isServiceName(String(last))
+                {
+                    return String(last)
+                }
+            }
+        }
+        return nil
+    }
+
+    static func isServiceName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy(DataPathByte.isServiceNameByte)
+    }
+}

@@ -1,0 +1,214 @@
+import AsyncHTTPClient
+import Configuration
+import Contracts
+import Foundation
+import Gateway
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+
+/// A real gateway for a test: its own temporary directory, SQLite file, certificates and keys, the data plane
+/// on an ephemeral port, a real TLS vendor, and a real client presenting a client certificate.
+final class GatewayHarness: Sendable {
+    let directory: URL
+    let runtime: GatewayRuntime
+    let vendor: TestVendor
+    let vendorAuthority: CertificateAuthority
+    let certificates: CertificateDirectory
+    let proxyPort: Int
+    let client: HTTPClient
+    let task: Task<Void, any Error>
+    let pipeline: SharePipeline
+
+    struct Options: Sendable {
+        var agreements: [String] = [TestAgreements.acme]
+        var approve = true
+        var limits = GatewayLimits()
+        var credentials: [String: String] = ["acme-api-key": "sk_test_acme"]
+        var extraConfiguration: [String: String] = [:]
+    }
+
+    static func start(_ options: Options = Options()) async throws -> GatewayHarness {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let vendorAuthority = try CertificateAuthority.make(commonName: "test vendor CA")
+        let trustRoots = directory.appendingPathComponent("vendor-ca.pem")
+        try Data(try vendorAuthority.certificate.pemString().utf8).write(to: trustRoots)
+        let vendor = try await TestVendor.start(authority: vendorAuthority)
+
+        var values: [AbsoluteConfigKey: ConfigValue] = [
+            "proxy.port": .init(.int(0), isSecret: false),
+            "admin.port": .init(.int(0), isSecret: false),
+            "data.dir": .init(.string(directory.appendingPathComponent("var").path), isSecret: false),
+            "certs.dir": .init(.string(directory.appendingPathComponent("certs").path), isSecret: false),
+            "contracts.dir": .init(.string(directory.appendingPathComponent("contracts").path), isSecret: false),
+            "upstream.trustRoots": .init(.string(trustRoots.path), isSecret: false),
+            "upstream.allowPrivateAddresses": .init(.bool(true), isSecret: false),
+            "log.origin": .init(.string("test.example/gw-\(UUID().uuidString.prefix(8).lowercased())"), isSecret: false),
+        ]
+        for (key, value) in options.extraConfiguration {
+            values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = .init(.string(value), isSecret: false)
+        }
+        var configuration = GatewayConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: values)))
+        configuration.limits = options.limits
+        configuration.credentials = CredentialStore(options.credentials)
+        let logger = Logger(label: "test-gateway")
+        let runtime = try await GatewayRuntime(configuration: configuration, logger: logger)
+        for text in options.agreements {
+            let xml = text.replacingOccurrences(of: "VENDOR_PORT", with: String(vendor.port))
+            _ = try await runtime.importAgreement(Array(xml.utf8), approve: options.approve)
+        }
+        let certificates = try runtime.certificates()
+        let group = MultiThreadedEventLoopGroup.singleton
+        let upstream = try runtime.makeUpstreamClient(group: group)
+        let pipeline = runtime.makePipeline(upstream: upstream)
+        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
+        let proxy = try runtime.makeProxyServer(pipeline: pipeline, certificates: certificates, group: group) { port in
+            portContinuation.yield(port)
+        }
+        let shareLog = runtime.shareLog
+        let task = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await shareLog.run() }
+                group.addTask {
+                    try await shareLog.waitUntilAccepting()
+                    try await proxy.run()
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+        var iterator = portStream.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw HarnessError("the proxy did not start") }
+        let client = try makeClient(certificates: certificates, service: "demo-service")
+        return GatewayHarness(
+            directory: directory, runtime: runtime, vendor: vendor, vendorAuthority: vendorAuthority,
+            certificates: certificates, proxyPort: port, client: client, task: task, pipeline: pipeline
+        )
+    }
+
+    private init(
+        directory: URL, runtime: GatewayRuntime, vendor: TestVendor, vendorAuthority: CertificateAuthority,
+        certificates: CertificateDirectory, proxyPort: Int, client: HTTPClient, task: Task<Void, any Error>,
+        pipeline: SharePipeline
+    ) {
+        self.directory = directory
+        self.runtime = runtime
+        self.vendor = vendor
+        self.vendorAuthority = vendorAuthority
+        self.certificates = certificates
+        self.proxyPort = proxyPort
+        self.client = client
+        self.task = task
+        self.pipeline = pipeline
+    }
+
+    /// A client presenting the certificate of `service` (made on demand), trusting the gateway's CA.
+    static func makeClient(certificates: CertificateDirectory, service: String) throws -> HTTPClient {
+        if !FileManager.default.fileExists(atPath: certificates.clientCertificatePath(service)) {
+            try certificates.issueClient(named: service)
+        }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificates.caCertificatePath))
+        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificates.clientCertificatePath(service)).map { .certificate($0) }
+        tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: certificates.clientKeyPath(service), format: .pem))
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    struct Response: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var json: JSONValue? { try? JSONReader.parse(body) }
+        var problemType: String? { json?["type"]?.stringValue }
+        var shareID: String? { headers.first(name: "share-id") }
+    }
+
+    /// Sends a request through the data plane.
+    func send(
+        _ method: HTTPMethod = .POST,
+        _ path: String,
+        headers: [(String, String)] = [],
+        body: [UInt8]? = nil,
+        client: HTTPClient? = nil
+    ) async throws -> Response {
+        var request = HTTPClientRequest(url: "https://localhost:\(proxyPort)\(path)")
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(body) }
+        let response = try await (client ?? self.client).execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        return Response(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
+    }
+
+    /// Sends JSON with a purpose (and optionally a subject).
+    func share(
+        _ path: String,
+        json: String,
+        purpose: String? = "analytics",
+        subject: String? = nil,
+        headers: [(String, String)] = [],
+        method: HTTPMethod = .POST
+    ) async throws -> Response {
+        var all = headers
+        all.append(("content-type", "application/json"))
+        if let purpose { all.append(("share-purpose", purpose)) }
+        if let subject { all.append(("share-subject", subject)) }
+        return try await send(method, path, headers: all, body: Array(json.utf8))
+    }
+
+    /// Adds consent records through the same service the admin API uses.
+    func grant(_ subject: String, purpose: String = "analytics", vendor: String = "acme", status: ConsentStatus = .granted, categories: [String] = []) async throws {
+        _ = try await runtime.consents.put([
+            ConsentRecord(subject: subject, purpose: purpose, vendor: vendor, status: status, categories: categories,
+                          givenAt: .now(), source: "test")
+        ])
+    }
+
+    /// The log's entries, decoded.
+    func ledger() async throws -> [JSONValue] {
+        try await runtime.store.entries(LedgerQuery(origin: runtime.shareLog.origin, limit: 100_000)).map {
+            try JSONReader.parse($0.bytes)
+        }
+    }
+
+    /// The log entry with id `id`.
+    func entry(_ id: String) async throws -> JSONValue? {
+        try await ledger().first { $0["id"]?.stringValue == id }
+    }
+
+    func stop() async {
+        try? await client.shutdown()
+        runtime.shareLog.stop()
+        task.cancel()
+        _ = await task.result
+        await vendor.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `body` with a started gateway, stopping it afterwards whatever happens.
+func withGateway<T>(_ options: GatewayHarness.Options = .init(), _ body: (GatewayHarness) async throws -> T) async throws -> T {
+    let harness = try await GatewayHarness.start(options)
+    do {
+        let result = try await body(harness)
+        await harness.stop()
+        return result
+    } catch {
+        await harness.stop()
+        throw error
+    }
+}
