@@ -64,9 +64,13 @@ public final class ProxyServer: Service, Sendable {
         boundPort.withLock { $0 = port }
         logger.info("data plane listening", metadata: ["proxy.host": "\(host)", "proxy.port": "\(port)"])
         onListening(port)
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await channel.closeFuture.get()
+            } onGracefulShutdown: {
+                channel.close(promise: nil)
+            }
+        } onCancel: {
             channel.close(promise: nil)
         }
     }

@@ -110,13 +110,17 @@ public final class ShareLog: Service, Sendable {
     /// Opens the log (checking what is stored), then commits appends until shutdown.
     public func run() async throws {
         try await open()
-        await withGracefulShutdownHandler {
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.tick() }
                 await self.writeLoop()
                 group.cancelAll()
             }
-        } onGracefulShutdown: {
+            } onGracefulShutdown: {
+                self.stop()
+            }
+        } onCancel: {
             self.stop()
         }
     }

@@ -56,7 +56,13 @@ struct DataPlaneTests {
 
     @Test func missingConsentIsRefusedAndNothingIsSent() async throws {
         try await withGateway { gateway in
-            let response = try await gateway.share("/vendors/acme/identify", json: #"{"user_id":"u9","email":"bob@example.com"}"#)
+            let response: GatewayHarness.Response
+            do {
+                response = try await gateway.share("/vendors/acme/identify", json: #"{"user_id":"u9","email":"bob@example.com"}"#)
+            } catch {
+                Issue.record("client error: \(error)")
+                return
+            }
             #expect(response.status == 403)
             #expect(response.headers.first(name: "content-type") == "application/problem+json")
             #expect(response.problemType == "https://vendor-gateway.example/problems/consent-missing")

@@ -21,6 +21,7 @@ final class GatewayHarness: Sendable {
     let proxyPort: Int
     let client: HTTPClient
     let task: Task<Void, any Error>
+    let logTask: Task<Void, any Error>
     let pipeline: SharePipeline
 
     struct Options: Sendable {
@@ -70,31 +71,27 @@ final class GatewayHarness: Sendable {
             portContinuation.yield(port)
         }
         let shareLog = runtime.shareLog
+        let logTask = Task { try await shareLog.run() }
+        try await shareLog.waitUntilAccepting()
         let task = Task {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await shareLog.run() }
-                group.addTask {
-                    try await shareLog.waitUntilAccepting()
-                    try await proxy.run()
-                }
-                try await group.next()
-                group.cancelAll()
-            }
+            try await proxy.run()
+            _ = logTask
         }
         var iterator = portStream.makeAsyncIterator()
         guard let port = await iterator.next() else { throw HarnessError("the proxy did not start") }
         let client = try makeClient(certificates: certificates, service: "demo-service")
         return GatewayHarness(
             directory: directory, runtime: runtime, vendor: vendor, vendorAuthority: vendorAuthority,
-            certificates: certificates, proxyPort: port, client: client, task: task, pipeline: pipeline
+            certificates: certificates, proxyPort: port, client: client, task: task, logTask: logTask, pipeline: pipeline
         )
     }
 
     private init(
         directory: URL, runtime: GatewayRuntime, vendor: TestVendor, vendorAuthority: CertificateAuthority,
         certificates: CertificateDirectory, proxyPort: Int, client: HTTPClient, task: Task<Void, any Error>,
-        pipeline: SharePipeline
+        logTask: Task<Void, any Error>, pipeline: SharePipeline
     ) {
+        self.logTask = logTask
         self.directory = directory
         self.runtime = runtime
         self.vendor = vendor
@@ -187,9 +184,10 @@ final class GatewayHarness: Sendable {
 
     func stop() async {
         try? await client.shutdown()
-        runtime.shareLog.stop()
         task.cancel()
         _ = await task.result
+        runtime.shareLog.stop()
+        _ = await logTask.result
         await vendor.stop()
         try? FileManager.default.removeItem(at: directory)
     }
