@@ -58,3 +58,34 @@ enum TestAgreements {
     /// The same vendor with an expired term.
     static let acmeExpired = acme.replacingOccurrences(of: #"expires="2027-12-31""#, with: #"expires="2026-06-30""#)
 }
+
+extension TestAgreements {
+    /// A one-operation agreement for vendor `id` at `https://HOST:VENDOR_PORT`.
+    static func minimal(vendor id: String, host: String = "127.0.0.1") -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <agreement xmlns="urn:vendor-gateway:dpa:1" id="\(id)-dpa" version="1">
+          <vendor id="\(id)" name="\(id) Ltd" country="GB" contact="privacy@\(id).example"/>
+          <term effective="2026-01-01" expires="2027-12-31"/>
+          <vetting assessedOn="2025-11-20" riskTier="low"/>
+          <processing>
+            <purpose ref="analytics" basis="consent">
+              <category ref="user.unique_id.pseudonymous"/>
+            </purpose>
+          </processing>
+          <retention days="30"/>
+          <transfers><region>EU</region></transfers>
+          <subprocessors/>
+          <breachNotification hours="24" contact="security@\(id).example"/>
+          <endpoint baseURL="https://\(host):VENDOR_PORT">
+            <allowedService>demo-service</allowedService>
+          </endpoint>
+          <dataMap>
+            <operation method="POST" path="/track" subject="$.user_id">
+              <field path="$.user_id" category="user.unique_id.pseudonymous"/>
+            </operation>
+          </dataMap>
+        </agreement>
+        """
+    }
+}
