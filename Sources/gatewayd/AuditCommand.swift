@@ -1,6 +1,9 @@
 import ArgumentParser
 import Contracts
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Gateway
 import Logging
 
@@ -110,6 +113,7 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "How many entries.") var count: Int = 1
         @Option(help: "The vendor id to record.") var vendor: String = "test-vendor"
         @Option(help: "Appenders working at once.") var concurrency: Int = 1
+        @Flag(help: "Print `ack SEQ` as each append is acknowledged (durable).") var printAcks = false
 
         func run() async throws {
             let logger = GatewaydLogging.bootstrap(label: "gatewayd", defaultLevel: .warning)
@@ -117,6 +121,7 @@ struct AuditCommand: AsyncParsableCommand {
             let vendor = self.vendor
             let total = count
             let workers = max(1, concurrency)
+            let printAcks = self.printAcks
             let appended = try await runtime.withShareLog { log in
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     for worker in 0..<workers {
@@ -124,7 +129,8 @@ struct AuditCommand: AsyncParsableCommand {
                             var done = 0
                             var index = worker
                             while index < total {
-                                _ = try await log.append(SyntheticEntries.share(vendor: vendor, index: index))
+                                let entry = try await log.append(SyntheticEntries.share(vendor: vendor, index: index))
+                                if printAcks { AckPrinter.print(entry.seq) }
                                 done += 1
                                 index += workers
                             }
@@ -136,5 +142,14 @@ struct AuditCommand: AsyncParsableCommand {
             }
             print("appended \(appended) entries; log size \(runtime.shareLog.size)")
         }
+    }
+}
+
+/// Writes acknowledgements straight to standard output (unbuffered), so a killed process leaves every
+/// acknowledged line behind.
+enum AckPrinter {
+    static func print(_ seq: Int) {
+        let line = Array("ack \(seq)\n".utf8)
+        line.withUnsafeBytes { _ = write(1, $0.baseAddress, $0.count) }
     }
 }

@@ -29,7 +29,9 @@ public struct GatewayKeys: Sendable {
         if let text = try? String(contentsOfFile: signingPath, encoding: .utf8) {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             _ = try CheckpointSigner(privateKeyString: trimmed)  // well-formed
-            guard let encoded = trimmed.split(separator: "+").last, let decoded = Data(base64Encoded: String(encoded)),
+            // PRIVATE+KEY+<name>+<hex id>+<base64>: the base64 part may itself hold `+`.
+            let parts = trimmed.split(separator: "+", omittingEmptySubsequences: false)
+            guard parts.count >= 5, let decoded = Data(base64Encoded: parts[4...].joined(separator: "+")),
                 decoded.count == 33
             else {
                 throw StorageError(.corrupt, "the log signing key in \(signingPath) is malformed")

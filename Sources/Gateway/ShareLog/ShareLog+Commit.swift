@@ -15,15 +15,9 @@ extension ShareLog {
         for pending in batch {
             let draft = pending.draft
             let seq = frontier.size
-            var members = draft.members
-            members.append(JSONMember("seq", .number(JSONNumber(seq))))
-            members.append(JSONMember("origin", .string(origin)))
-            members.append(JSONMember("time", .string(now.rfc3339)))
-            members.append(JSONMember("id", .string(draft.id)))
-            members.append(JSONMember("kind", .string(draft.kind.rawValue)))
             let bytes: [UInt8]
             do {
-                bytes = try CanonicalJSON.bytes(.object(members))
+                bytes = try Self.entryBytes(draft, seq: seq, origin: origin, time: now)
             } catch {
                 results.append(.failure(LogError("the entry cannot be canonicalised (it holds a non-integer number)")))
                 continue
@@ -54,10 +48,22 @@ extension ShareLog {
             writer.lastCheckpointSize = checkpoint.size
             writer.lastCheckpointTime = now.epochMilliseconds
         }
-        setSize(frontier.size)
+        setSize(frontier.size, commit: true)
         for (pending, result) in zip(batch, results) {
             pending.continuation.resume(with: result)
         }
+    }
+
+    /// An entry's leaf bytes: the draft's members with `seq`, `origin`, `time`, `id` and `kind`, in RFC 8785
+    /// form.
+    public static func entryBytes(_ draft: LogEntryDraft, seq: Int, origin: String, time: Timestamp) throws -> [UInt8] {
+        var members = draft.members
+        members.append(JSONMember("seq", .number(JSONNumber(seq))))
+        members.append(JSONMember("origin", .string(origin)))
+        members.append(JSONMember("time", .string(time.rfc3339)))
+        members.append(JSONMember("id", .string(draft.id)))
+        members.append(JSONMember("kind", .string(draft.kind.rawValue)))
+        return try CanonicalJSON.bytes(.object(members))
     }
 
     /// A signed checkpoint for `frontier`, when one is due: at a multiple of `checkpointEvery`, after

@@ -33,6 +33,7 @@ extension ShareLog {
             writer.lastCheckpointTime = checkpoint.time.epochMilliseconds
             checkpointNote = "checkpoint at \(checkpoint.size) verified"
         }
+        if writer.lastCheckpointTime == 0 { writer.lastCheckpointTime = Timestamp.now().epochMilliseconds }
         writer.frontier = frontier
         setSize(size)
         logger.info(

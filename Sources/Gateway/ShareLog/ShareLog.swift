@@ -30,6 +30,7 @@ public final class ShareLog: Service, Sendable {
         var accepting = false
         var stopping = false
         var size = 0
+        var commits = 0
     }
 
     private let state = Mutex(State())
@@ -61,8 +62,11 @@ public final class ShareLog: Service, Sendable {
         self.maxBatch = maxBatch
     }
 
-    func setSize(_ size: Int) {
-        state.withLock { $0.size = size }
+    func setSize(_ size: Int, commit: Bool = false) {
+        state.withLock { state in
+            state.size = size
+            if commit { state.commits += 1 }
+        }
     }
 
     func startAccepting() {
@@ -77,6 +81,9 @@ public final class ShareLog: Service, Sendable {
             try await Task.sleep(for: .milliseconds(5))
         }
     }
+
+    /// How many transactions have committed entries (group commit makes this far smaller than the entries).
+    public var commitCount: Int { state.withLock { $0.commits } }
 
     /// Whether the log takes appends.
     public var isAccepting: Bool { state.withLock { $0.accepting } }
