@@ -115,6 +115,30 @@ extension CompiledAgreement {
         )
     }
 
+    /// The subjects a request names, found without any policy check (for recording refusals): the records'
+    /// subject paths when the operation is declared, else the `Share-Subject` header.
+    public func subjects(method: String, path: String, body: JSONValue?, headerSubject: String?) -> [String] {
+        guard let operation = operations[Self.key(method, path)] else { return headerSubject.map { [$0] } ?? [] }
+        var found: [String] = []
+        if let recordsMembers = operation.recordsMembers {
+            if case .array(let elements)? = body.flatMap({ Self.follow(recordsMembers, in: $0) }) {
+                for element in elements.prefix(100_000) {
+                    if let members = operation.subjectMembers {
+                        if let subject = Self.subject(members, in: element) { found.append(subject) }
+                    } else if let headerSubject {
+                        found.append(headerSubject)
+                    }
+                }
+            }
+        } else if let members = operation.subjectMembers, let body, let subject = Self.subject(members, in: body) {
+            found.append(subject)
+        } else if let headerSubject {
+            found.append(headerSubject)
+        }
+        var seen: Set<String> = []
+        return found.filter { seen.insert($0).inserted }
+    }
+
     static func follow(_ members: [String], in value: JSONValue) -> JSONValue? {
         var current = value
         for name in members {

@@ -18,10 +18,12 @@ struct ShareEntryBuilder: Sendable {
         var recordsReceived: Int = 0
         var problem: ProblemDetails?
         var globalPrivacyControl = false
+        /// Subjects named by a request refused before its records were decided.
+        var namedSubjects: [String] = []
     }
 
     func draft(_ facts: Facts) -> LogEntryDraft {
-        let subjects = facts.decision?.subjects ?? []
+        let subjects = facts.decision?.subjects ?? facts.namedSubjects
         let mappings = subjects.map { SubjectRefMapping(subject: $0, ref: keys.subjectRef($0)) }
         let refs = mappings.map(\.ref)
         let refused = facts.problem != nil || facts.decision?.refusal != nil

@@ -136,6 +136,9 @@ public final class SharePipeline: Sendable {
         switch contract.compiled.plan(shareRequest, standing: contract.standing, body: payload.value, query: target.query) {
         case .failure(let refusal):
             if refusal.code != "operation-not-declared" { facts.operation = target.path }
+            facts.namedSubjects = contract.compiled.subjects(
+                method: head.method.rawValue, path: target.path, body: payload.value, headerSubject: subject
+            )
             return await refuse(facts, ProblemDetails(refusal.code, refusal.detail))
         case .success(let value):
             plan = value

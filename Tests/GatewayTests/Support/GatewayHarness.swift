@@ -19,6 +19,7 @@ final class GatewayHarness: Sendable {
     let vendorAuthority: CertificateAuthority
     let certificates: CertificateDirectory
     let proxyPort: Int
+    let adminPort: Int
     let client: HTTPClient
     let task: Task<Void, any Error>
     let logTask: Task<Void, any Error>
@@ -73,24 +74,39 @@ final class GatewayHarness: Sendable {
         let shareLog = runtime.shareLog
         let logTask = Task { try await shareLog.run() }
         try await shareLog.waitUntilAccepting()
+        let (adminStream, adminContinuation) = AsyncStream<Int>.makeStream()
+        let adminServices = try runtime.makeAdminServices(certificates: certificates, group: group) { port in
+            adminContinuation.yield(port)
+        }
         let task = Task {
-            try await proxy.run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await proxy.run() }
+                for service in adminServices {
+                    group.addTask { try await service.run() }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
             _ = logTask
         }
         var iterator = portStream.makeAsyncIterator()
         guard let port = await iterator.next() else { throw HarnessError("the proxy did not start") }
+        var adminIterator = adminStream.makeAsyncIterator()
+        guard let adminPort = await adminIterator.next() else { throw HarnessError("the admin API did not start") }
         let client = try makeClient(certificates: certificates, service: "demo-service")
         return GatewayHarness(
             directory: directory, runtime: runtime, vendor: vendor, vendorAuthority: vendorAuthority,
-            certificates: certificates, proxyPort: port, client: client, task: task, logTask: logTask, pipeline: pipeline
+            certificates: certificates, proxyPort: port, adminPort: adminPort, client: client, task: task, logTask: logTask,
+            pipeline: pipeline
         )
     }
 
     private init(
         directory: URL, runtime: GatewayRuntime, vendor: TestVendor, vendorAuthority: CertificateAuthority,
-        certificates: CertificateDirectory, proxyPort: Int, client: HTTPClient, task: Task<Void, any Error>,
+        certificates: CertificateDirectory, proxyPort: Int, adminPort: Int, client: HTTPClient, task: Task<Void, any Error>,
         logTask: Task<Void, any Error>, pipeline: SharePipeline
     ) {
+        self.adminPort = adminPort
         self.logTask = logTask
         self.directory = directory
         self.runtime = runtime
@@ -144,6 +160,31 @@ final class GatewayHarness: Sendable {
         let response = try await (client ?? self.client).execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return Response(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
+    }
+
+    /// Calls the admin API (TLS, no client certificate) with a bearer token.
+    func admin(
+        _ method: HTTPMethod = .GET,
+        _ path: String,
+        token: String?,
+        body: [UInt8]? = nil,
+        contentType: String = "application/json"
+    ) async throws -> Response {
+        var request = HTTPClientRequest(url: "https://localhost:\(adminPort)\(path)")
+        request.method = method
+        if let token { request.headers.add(name: "authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "content-type", value: contentType)
+            request.body = .bytes(body)
+        }
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return Response(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
+    }
+
+    /// Issues an admin-API token.
+    func token(_ role: Role, name: String) async throws -> String {
+        try await TokenService(store: runtime.store).issue(role: role, name: name).token
     }
 
     /// Sends JSON with a purpose (and optionally a subject).
