@@ -12,6 +12,7 @@ struct Gatewayd: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self,
+            DemoCommand.self,
             CertsCommand.self,
             ContractsCommand.self,
             ConsentsCommand.self,
