@@ -15,6 +15,7 @@ struct Gatewayd: AsyncParsableCommand {
             DemoCommand.self,
             CertsCommand.self,
             ContractsCommand.self,
+            TokensCommand.self,
             ConsentsCommand.self,
             AuditCommand.self,
         ]
