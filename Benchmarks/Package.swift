@@ -21,9 +21,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
+        .target(
+            name: "BenchSupport",
+            path: "Sources/BenchSupport"
+        ),
         .executableTarget(
             name: "GatewayBenchmarks",
             dependencies: [
+                "BenchSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Contracts", package: "vendor-gateway"),
                 .product(name: "Gateway", package: "vendor-gateway"),
@@ -50,6 +55,7 @@ let package = Package(
         .executableTarget(
             name: "benchprep",
             dependencies: [
+                "BenchSupport",
                 .product(name: "Contracts", package: "vendor-gateway"),
                 .product(name: "Gateway", package: "vendor-gateway"),
                 .product(name: "Crypto", package: "swift-crypto"),
