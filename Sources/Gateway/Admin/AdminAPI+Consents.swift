@@ -69,7 +69,7 @@ extension AdminAPI {
                     .object([
                         JSONMember("erased", .bool(true)),
                         JSONMember("consentRecordsRemoved", AdminResponses.int(removed)),
-                        JSONMember("shareLog", .string("unchanged; the subject's entries can no longer be linked to it through the gateway")),
+                        JSONMember("shareLog", .string("unchanged; its entries are no longer linked to this subject (the id-to-ref mapping is erased)")),
                     ])
                 )
             },

@@ -7,7 +7,10 @@ extension AdminAPI {
         [
             AdminRoute(.get, "/v1/subjects/{id}/disclosures", roles: [.auditor]) { request, context in
                 let subject = try context.pathParameter("id")
-                let ref = self.runtime.keys.subjectRef(subject)
+                // Through the erasable mapping: after erasure the gateway no longer links the subject to the log.
+                guard let ref = try await self.runtime.store.ref(forSubject: subject) else {
+                    return AdminResponses.json(DisclosureReport().json(subject: subject))
+                }
                 let report = try await DisclosureReport.make(store: self.runtime.store, subjectRef: ref)
                 return AdminResponses.json(report.json(subject: subject))
             },

@@ -16,7 +16,8 @@ extension AdminAPI {
         var origin: String?
     }
 
-    func shareFilters(_ request: Request) throws(ProblemDetails) -> ShareFilters {
+    /// The filters; a subject is looked up through the erasable mapping, so an erased subject matches nothing.
+    func shareFilters(_ request: Request) async throws -> ShareFilters {
         var filters = ShareFilters()
         filters.vendor = try request.queryValue("vendor")
         if let vendor = filters.vendor, !RequestTarget.isIdentifier(vendor) {
@@ -24,7 +25,7 @@ extension AdminAPI {
         }
         if let subject = try request.queryValue("subject") {
             do { try ConsentInput.checkSubject(subject) } catch { throw ProblemDetails("invalid-request", "`subject` is not a valid subject id") }
-            filters.subjectRef = runtime.keys.subjectRef(subject)
+            filters.subjectRef = try await runtime.store.ref(forSubject: subject) ?? "unmapped"
         }
         filters.purpose = try request.queryValue("purpose")
         filters.decision = try request.queryValue("decision")
@@ -43,7 +44,7 @@ extension AdminAPI {
     var shareRoutes: [AdminRoute] {
         [
             AdminRoute(.get, "/v1/shares", roles: [.auditor]) { request, _ in
-                let filters = try self.shareFilters(request)
+                let filters = try await self.shareFilters(request)
                 let limit = try request.queryInt("limit", range: 1...1000) ?? 100
                 let after = try (try request.queryValue("cursor")).map { cursor throws(ProblemDetails) in try self.cursors.decode(cursor) }
                 let page = try await self.runtime.store.entries(
@@ -62,7 +63,7 @@ extension AdminAPI {
                 )
             },
             AdminRoute(.get, "/v1/shares/export", roles: [.auditor]) { request, _ in
-                let filters = try self.shareFilters(request)
+                let filters = try await self.shareFilters(request)
                 let format = try request.queryValue("format") ?? "jsonl"
                 guard format == "jsonl" || format == "csv" else {
                     throw ProblemDetails("invalid-request", "`format` is `jsonl` or `csv`")

@@ -20,6 +20,9 @@ public struct AdminRoute: Sendable {
         self.handler = handler
     }
 
+    /// The method's name (`GET`).
+    public var methodName: String { method.rawValue }
+
     /// The path in Hummingbird's syntax (`:name`).
     var routerPath: String {
         path.split(separator: "/", omittingEmptySubsequences: false).map { segment in

@@ -152,4 +152,7 @@ public protocol LedgerStore: Sendable {
     func registerOrigin(_ origin: String, verifierKey: String, at time: Timestamp) async throws
     /// Subject ids still mapped to these refs.
     func subjects(forRefs refs: [String]) async throws -> [SubjectRefMapping]
+    /// The ref a subject id is mapped to, while the mapping exists (erasure removes it, and with it every
+    /// way the gateway links the subject to the log).
+    func ref(forSubject subject: String) async throws -> String?
 }

@@ -175,6 +175,11 @@ struct AdminAPITests {
             #expect(impact.json?["unmappableSubjects"] == .number(JSONNumber(1)))
             #expect(try await gateway.ledger().count >= sizeBefore)
             #expect(try await gateway.runtime.consents.history(subject: "u1").isEmpty)
+            // The log is unchanged but no longer linked to the subject through the gateway.
+            let disclosures = try await gateway.admin(.GET, "/v1/subjects/u1/disclosures", token: auditor)
+            #expect(disclosures.json?["recipients"] == .array([]))
+            let shares = try await gateway.admin(.GET, "/v1/shares?subject=u1", token: auditor)
+            #expect(shares.json?["entries"] == .array([]))
         }
     }
 

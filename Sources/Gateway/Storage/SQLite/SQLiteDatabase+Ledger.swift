@@ -124,8 +124,6 @@ extension SQLiteDatabase: LedgerStore {
                     """,
                 arguments: StatementArguments(arguments)
             )
-            let refs = try db.cachedStatement(sql: "SELECT subject_ref FROM log_entry_subjects WHERE origin = ? AND seq = ?")
-            _ = refs
             return rows.map { row in
                 LedgerEntryRow(
                     origin: row["origin"], seq: row["seq"], id: row["id"], time: Timestamp(epochMilliseconds: row["time"]),
@@ -170,6 +168,12 @@ extension SQLiteDatabase: LedgerStore {
                 }
             }
             return result
+        }
+    }
+
+    public func ref(forSubject subject: String) async throws -> String? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT ref FROM subject_refs WHERE subject = ?", arguments: [subject])
         }
     }
 
