@@ -30,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
         let pipeline = runtime.makePipeline(upstream: upstream)
         let proxy = try runtime.makeProxyServer(pipeline: pipeline, certificates: certificates, group: group)
         var services: [any Service] = [runtime.shareLog, proxy]
+        if let listener = runtime.changeListener { services.insert(listener, at: 0) }
         services += try runtime.makeAdminServices(certificates: certificates, group: group)
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -43,6 +43,7 @@ struct LoadGen: ParsableCommand {
     @Option(name: .customLong("header"), help: "A request header, `name: value` (repeatable).") var headers: [String] = []
     @Option(help: "Values of `{{n}}` cycle over 0..<N.") var templateModulo: Int?
     @Option(help: "Added to every `{{n}}` value.") var templateOffset: Int = 0
+    @Option(help: "Zero-pad `{{n}}` values to this many digits.") var templateWidth: Int = 0
     @Option(help: "Event-loop threads of the load generator.") var threads: Int = 1
     @Option(help: "Seconds before a request without an answer counts as an error (and its connection is replaced).")
     var timeout: Double = 30
@@ -68,7 +69,7 @@ struct LoadGen: ParsableCommand {
         } else if let body {
             bodyBytes = Array(body.utf8)
         }
-        let template = bodyBytes.map { BodyTemplate($0, modulo: templateModulo, offset: templateOffset) }
+        let template = bodyBytes.map { BodyTemplate($0, modulo: templateModulo, offset: templateOffset, width: templateWidth) }
 
         var head = HTTPRequestHead(
             version: .http1_1,
@@ -188,9 +189,10 @@ struct BodyTemplate: Sendable {
     let parts: [[UInt8]]
     let modulo: Int?
     let offset: Int
+    let width: Int
     let size: Int
 
-    init(_ bytes: [UInt8], modulo: Int?, offset: Int) {
+    init(_ bytes: [UInt8], modulo: Int?, offset: Int, width: Int) {
         var parts: [[UInt8]] = []
         var current: [UInt8] = []
         var index = 0
@@ -211,6 +213,7 @@ struct BodyTemplate: Sendable {
         self.parts = parts
         self.modulo = modulo
         self.offset = offset
+        self.width = width
         self.size = bytes.count
     }
 
@@ -223,7 +226,11 @@ struct BodyTemplate: Sendable {
         var value = first
         for part in parts.dropFirst() {
             let n = (modulo.map { value % $0 } ?? value) + offset
-            buffer.writeString(String(n))
+            let digits = String(n)
+            if digits.utf8.count < width {
+                buffer.writeRepeatingByte(UInt8(ascii: "0"), count: width - digits.utf8.count)
+            }
+            buffer.writeString(digits)
             buffer.writeBytes(part)
             value += 1
         }

@@ -23,10 +23,21 @@ public final class GatewayRuntime: Sendable {
     /// The principal that approves them (the two-person rule does not apply to the bootstrap).
     public static let bootstrapApprover = "bootstrap-approval"
 
+    /// Hears other instances' changes (PostgreSQL only); run it as a service.
+    public let changeListener: PostgresChangeListener?
+
     public init(configuration: GatewayConfiguration, store: (any GatewayStore)? = nil, logger: Logger) async throws {
         self.configuration = configuration
         self.logger = logger
-        let store = try store ?? SQLiteDatabase(path: configuration.sqlitePath)
+        let chosen: any GatewayStore
+        if let store {
+            chosen = store
+        } else if configuration.usesPostgres, let url = configuration.storageURL {
+            chosen = try await PostgresDatabase(url: url, logger: logger)
+        } else {
+            chosen = try SQLiteDatabase(path: configuration.sqlitePath)
+        }
+        let store = chosen
         self.store = store
         self.taxonomy = try TaxonomyLoader.load(contractsDirectory: configuration.contractsDirectory)
         self.keys = try await GatewayKeys.load(
@@ -42,6 +53,16 @@ public final class GatewayRuntime: Sendable {
         )
         self.consents = ConsentService(store: store, cache: ConsentCache(store: store))
         self.shareLog = ShareLog(origin: configuration.logOrigin, store: store, signer: keys.signer, logger: logger)
+        if let database = store as? PostgresDatabase {
+            self.changeListener = PostgresChangeListener(database: database, consents: consents.cache, registry: registry, logger: logger)
+        } else {
+            self.changeListener = nil
+        }
+    }
+
+    /// Releases the database connections (PostgreSQL).
+    public func close() {
+        (store as? PostgresDatabase)?.close()
     }
 
     /// On a database with no vendor, registers and approves every agreement in `contracts/agreements/`.

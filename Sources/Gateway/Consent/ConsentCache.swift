@@ -13,6 +13,8 @@ public final class ConsentCache: Sendable {
     private struct State {
         var generation = 0
         var entries: [String: [ConsentRecord]] = [:]
+        /// Off while changes from other instances cannot be heard: every lookup then reads the store.
+        var enabled = true
     }
 
     public init(store: any ConsentStore, capacity: Int = 100_000) {
@@ -25,6 +27,10 @@ public final class ConsentCache: Sendable {
         var found: [ConsentRecord] = []
         var missing: [String] = []
         let generation = state.withLock { state -> Int in
+            guard state.enabled else {
+                missing = subjects
+                return -1
+            }
             for subject in subjects {
                 if let cached = state.entries[subject] { found += cached } else { missing.append(subject) }
             }
@@ -35,7 +41,7 @@ public final class ConsentCache: Sendable {
         var bySubject: [String: [ConsentRecord]] = Dictionary(uniqueKeysWithValues: missing.map { ($0, []) })
         for record in loaded { bySubject[record.subject, default: []].append(record) }
         state.withLock { state in
-            guard state.generation == generation else { return }
+            guard state.enabled, state.generation == generation else { return }
             if state.entries.count + bySubject.count > capacity {
                 // Crude but bounded: start over rather than track recency on the hot path.
                 state.entries.removeAll(keepingCapacity: true)
@@ -43,6 +49,15 @@ public final class ConsentCache: Sendable {
             state.entries.merge(bySubject) { _, new in new }
         }
         return found + loaded
+    }
+
+    /// Turns caching on or off; either way the cache starts empty.
+    public func setEnabled(_ enabled: Bool) {
+        state.withLock { state in
+            state.enabled = enabled
+            state.generation += 1
+            state.entries.removeAll()
+        }
     }
 
     /// Drops cached records of these subjects (nil: all).

@@ -17,6 +17,8 @@ public final class ContractRegistry: Sendable {
     private struct Cache {
         var generation = 0
         var entries: [String: ActiveContract?] = [:]
+        /// Off while changes from other instances cannot be heard.
+        var enabled = true
     }
 
     public init(store: any ContractRegistryStore, validator: ContractValidator, logger: Logger) {
@@ -104,13 +106,22 @@ public final class ContractRegistry: Sendable {
 
     /// The contract in force for `vendorID`, from the cache.
     public func active(vendorID: String) async throws -> ActiveContract? {
-        let (cached, generation) = cache.withLock { cache in (cache.entries[vendorID], cache.generation) }
+        let (cached, generation) = cache.withLock { cache in (cache.enabled ? cache.entries[vendorID] : nil, cache.generation) }
         if let cached { return cached }
         let loaded = try await load(vendorID: vendorID)
         cache.withLock { cache in
-            if cache.generation == generation { cache.entries[vendorID] = .some(loaded) }
+            if cache.enabled, cache.generation == generation { cache.entries[vendorID] = .some(loaded) }
         }
         return loaded
+    }
+
+    /// Turns caching on or off; either way the cache starts empty.
+    public func setCaching(_ enabled: Bool) {
+        cache.withLock { cache in
+            cache.enabled = enabled
+            cache.generation += 1
+            cache.entries = [:]
+        }
     }
 
     /// Forgets cached contracts (after a change here or on another instance).

@@ -4,6 +4,15 @@ import Logging
 extension ShareLog {
     /// Commits a batch in one transaction; resumes every appender with its place or with the failure.
     func commit(_ batch: [Pending]) async {
+        do {
+            try await resyncIfNeeded()
+        } catch {
+            logger.error("share log cannot be read back", metadata: ["error": "\(error)"])
+            for pending in batch {
+                pending.continuation.resume(throwing: LogError("the share log cannot be written", underlying: error))
+            }
+            return
+        }
         var frontier = writer.frontier
         let now = Timestamp.now()
         var rows: [LedgerEntryRow] = []
@@ -38,6 +47,7 @@ extension ShareLog {
             try await store.commit(origin: origin, entries: rows, nodes: nodes, checkpoint: checkpoint, mappings: mappings)
         } catch {
             logger.error("share log commit failed", metadata: ["log.entries": "\(rows.count)", "error": "\(error)"])
+            writer.needsResync = true
             for pending in batch {
                 pending.continuation.resume(throwing: LogError("the share log cannot be written", underlying: error))
             }
@@ -86,6 +96,7 @@ extension ShareLog {
 
     /// Writes a checkpoint on its own when one is due (ticks, shutdown).
     func checkpointIfDue(force: Bool) async {
+        guard (try? await resyncIfNeeded()) != nil else { return }
         let now = Timestamp.now()
         guard let checkpoint = dueCheckpoint(frontier: writer.frontier, now: now, force: force) else { return }
         do {
@@ -94,6 +105,7 @@ extension ShareLog {
             writer.lastCheckpointTime = now.epochMilliseconds
         } catch {
             logger.error("checkpoint commit failed", metadata: ["error": "\(error)"])
+            writer.needsResync = true
         }
     }
 }

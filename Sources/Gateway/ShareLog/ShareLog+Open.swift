@@ -7,6 +7,27 @@ extension ShareLog {
     /// stored nodes. A log that does not hold together is not continued (fail closed).
     func open() async throws {
         try await store.registerOrigin(origin, verifierKey: signer.verifierKeyString, at: .now())
+        let checkpointNote = try await load()
+        logger.info(
+            "share log consistent",
+            metadata: ["log.origin": "\(origin)", "log.size": "\(writer.frontier.size)", "log.checkpoint": "\(checkpointNote)"]
+        )
+        // Cover a tail left by a crash before its checkpoint.
+        await checkpointIfDue(force: true)
+        startAccepting()
+    }
+
+    /// After a commit whose outcome is unknown (the connection dropped during it), reads the log's state back
+    /// from the store before committing again, so a commit that did reach the disk is not written twice.
+    func resyncIfNeeded() async throws {
+        guard writer.needsResync else { return }
+        _ = try await load()
+        writer.needsResync = false
+        logger.notice("share log state reloaded after a failed commit", metadata: ["log.size": "\(writer.frontier.size)"])
+    }
+
+    /// Loads and checks the stored state; returns a description of the checkpoint check.
+    private func load() async throws -> String {
         let size = try await store.ledgerSize(origin: origin)
         let frontierIDs = MerkleFrontier.nodeIDs(forSize: size)
         let stored = try await store.nodeHashes(origin: origin, frontierIDs)
@@ -36,12 +57,6 @@ extension ShareLog {
         if writer.lastCheckpointTime == 0 { writer.lastCheckpointTime = Timestamp.now().epochMilliseconds }
         writer.frontier = frontier
         setSize(size)
-        logger.info(
-            "share log consistent",
-            metadata: ["log.origin": "\(origin)", "log.size": "\(size)", "log.checkpoint": "\(checkpointNote)"]
-        )
-        // Cover a tail left by a crash before its checkpoint.
-        await checkpointIfDue(force: true)
-        startAccepting()
+        return checkpointNote
     }
 }

@@ -41,6 +41,8 @@ public final class ShareLog: Service, Sendable {
         var frontier = MerkleFrontier()
         var lastCheckpointSize = 0
         var lastCheckpointTime: Int64 = 0
+        /// A commit failed: what the store holds may differ from `frontier` until it is read back.
+        var needsResync = false
     }
     let writer = WriterState()
 

@@ -53,35 +53,30 @@ struct AuditCommandTests {
     @Test func killNineAtAnyMomentLeavesAConsistentLog() throws {
         let gatewayd = try GatewaydProcess()
         defer { gatewayd.remove() }
-        // Start a long run of appends, read acknowledgements as they come, kill -9 in the middle.
+        // Start a long run of appends, watch acknowledgements arrive (in a file: each `ack` line is written
+        // unbuffered once its entry is durable), kill -9 in the middle.
+        let acks = gatewayd.file("acks.txt")
+        FileManager.default.createFile(atPath: acks.path, contents: nil)
         let process = Process()
         process.executableURL = GatewaydProcess.binary
         process.arguments = ["audit", "append", "--count", "500000", "--concurrency", "32", "--print-acks"]
         process.environment = gatewayd.environment
-        let out = Pipe()
+        let out = try FileHandle(forWritingTo: acks)
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var acknowledged: Set<Int> = []
-        var buffer: [UInt8] = []
-        let handle = out.fileHandleForReading
-        while acknowledged.count < 3000 {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            buffer += chunk
-            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeFirst(newline + 1)
-                if line.hasPrefix("ack "), let seq = Int(line.dropFirst(4)) { acknowledged.insert(seq) }
-            }
+        func acknowledgedSoFar() throws -> Set<Int> {
+            let text = String(decoding: try Data(contentsOf: acks), as: UTF8.self)
+            return Set(text.split(separator: "\n").compactMap { $0.hasPrefix("ack ") ? Int($0.dropFirst(4)) : nil })
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while try acknowledgedSoFar().count < 3000, Date() < deadline, process.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        // Anything still in the pipe was acknowledged before the kill.
-        buffer += handle.readDataToEndOfFile()
-        for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") where line.hasPrefix("ack ") {
-            if let seq = Int(line.dropFirst(4)) { acknowledged.insert(seq) }
-        }
+        try? out.close()
+        let acknowledged = try acknowledgedSoFar()
         #expect(acknowledged.count >= 3000)
 
         // The next start checks the log and says so; it continues it.

@@ -19,7 +19,12 @@ struct GatewaydProcess {
             "GATEWAY_LOG_ORIGIN": origin,
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         ]
+        database = try TestPostgres.createDatabase()
+        if let database { environment["GATEWAY_STORAGE_URL"] = database }
     }
+
+    /// The PostgreSQL database, when the suite runs on PostgreSQL.
+    let database: String?
 
     struct Result {
         var status: Int32
@@ -35,28 +40,45 @@ struct GatewaydProcess {
         try Self.exec(Self.binary.path, arguments, environment: environment, directory: directory, stdin: stdin)
     }
 
+    /// Runs a program to completion; its output goes through temporary files (reading pipes with
+    /// Foundation can trap on EINTR).
     static func exec(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil, stdin: [UInt8]? = nil) throws -> Result {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("exec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("out")
+        let errURL = scratch.appendingPathComponent("err")
+        let inURL = scratch.appendingPathComponent("in")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        FileManager.default.createFile(atPath: inURL.path, contents: Data(stdin ?? []))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
         if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe()
-        let err = Pipe()
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
+        let input = try FileHandle(forReadingFrom: inURL)
+        defer {
+            try? out.close()
+            try? err.close()
+            try? input.close()
+        }
         process.standardOutput = out
         process.standardError = err
-        let input = Pipe()
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
-        try? input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: Array(outData), stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus,
+            stdout: Array(try Data(contentsOf: outURL)),
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+        )
     }
 
     func remove() {
         try? FileManager.default.removeItem(at: directory)
+        if let database { TestPostgres.dropDatabase(database) }
     }
 }

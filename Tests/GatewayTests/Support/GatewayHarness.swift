@@ -20,6 +20,8 @@ final class GatewayHarness: Sendable {
     let certificates: CertificateDirectory
     let proxyPort: Int
     let adminPort: Int
+    /// The PostgreSQL database of this gateway, when the suite runs on PostgreSQL.
+    let database: String?
     let client: HTTPClient
     let task: Task<Void, any Error>
     let logTask: Task<Void, any Error>
@@ -51,6 +53,10 @@ final class GatewayHarness: Sendable {
             "upstream.allowPrivateAddresses": .init(.bool(true), isSecret: false),
             "log.origin": .init(.string("test.example/gw-\(UUID().uuidString.prefix(8).lowercased())"), isSecret: false),
         ]
+        let database = try TestPostgres.createDatabase()
+        if let database {
+            values["storage.url"] = .init(.string(database), isSecret: false)
+        }
         for (key, value) in options.extraConfiguration {
             values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = .init(.string(value), isSecret: false)
         }
@@ -81,6 +87,9 @@ final class GatewayHarness: Sendable {
         let task = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await proxy.run() }
+                if let listener = runtime.changeListener {
+                    group.addTask { try await listener.run() }
+                }
                 for service in adminServices {
                     group.addTask { try await service.run() }
                 }
@@ -97,15 +106,16 @@ final class GatewayHarness: Sendable {
         return GatewayHarness(
             directory: directory, runtime: runtime, vendor: vendor, vendorAuthority: vendorAuthority,
             certificates: certificates, proxyPort: port, adminPort: adminPort, client: client, task: task, logTask: logTask,
-            pipeline: pipeline
+            pipeline: pipeline, database: database
         )
     }
 
     private init(
         directory: URL, runtime: GatewayRuntime, vendor: TestVendor, vendorAuthority: CertificateAuthority,
         certificates: CertificateDirectory, proxyPort: Int, adminPort: Int, client: HTTPClient, task: Task<Void, any Error>,
-        logTask: Task<Void, any Error>, pipeline: SharePipeline
+        logTask: Task<Void, any Error>, pipeline: SharePipeline, database: String?
     ) {
+        self.database = database
         self.adminPort = adminPort
         self.logTask = logTask
         self.directory = directory
@@ -229,6 +239,8 @@ final class GatewayHarness: Sendable {
         _ = await task.result
         runtime.shareLog.stop()
         _ = await logTask.result
+        runtime.close()
+        if let database { TestPostgres.dropDatabase(database) }
         await vendor.stop()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -1,0 +1,94 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import ServiceLifecycle
+
+/// Hears the changes other instances make (LISTEN/NOTIFY) and drops what this instance cached.
+///
+/// Caches are only trusted while the listening connection is up: until it is (and whenever it drops), both
+/// caches are off and every lookup reads the database, so a change made anywhere takes effect on the next
+/// request everywhere, notification or not.
+public final class PostgresChangeListener: Service, Sendable {
+    static let consentsChannel = "gateway_consents"
+    static let contractsChannel = "gateway_contracts"
+
+    let configuration: PostgresConnection.Configuration
+    let consents: ConsentCache
+    let registry: ContractRegistry
+    let logger: Logger
+
+    public init(database: PostgresDatabase, consents: ConsentCache, registry: ContractRegistry, logger: Logger) {
+        let client = database.configuration
+        var configuration = PostgresConnection.Configuration(
+            host: client.host ?? "127.0.0.1",
+            port: client.port ?? 5432,
+            username: client.username,
+            password: client.password,
+            database: client.database,
+            tls: .disable
+        )
+        configuration.options.connectTimeout = .seconds(3)
+        self.configuration = configuration
+        self.consents = consents
+        self.registry = registry
+        self.logger = logger
+        consents.setEnabled(false)
+        registry.setCaching(false)
+    }
+
+    public func run() async throws {
+        var attempt = 0
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.next(),
+                    configuration: configuration,
+                    id: 1,
+                    logger: logger
+                ).get()
+                defer { _ = connection }
+                do {
+                try await withTaskCancellationHandler {
+                    try await connection.listen(on: Self.consentsChannel) { consentNotes in
+                        try await connection.listen(on: Self.contractsChannel) { contractNotes in
+                            consents.setEnabled(true)
+                            registry.setCaching(true)
+                            attempt = 0
+                            logger.info("listening for changes from other instances")
+                            try await withThrowingTaskGroup(of: Void.self) { group in
+                                group.addTask {
+                                    for try await note in consentNotes {
+                                        self.consents.invalidate(subjects: note.payload.split(separator: "\n").map(String.init))
+                                    }
+                                }
+                                group.addTask {
+                                    for try await note in contractNotes {
+                                        self.registry.invalidate(vendor: note.payload.isEmpty ? nil : note.payload)
+                                    }
+                                }
+                                try await group.next()
+                                group.cancelAll()
+                            }
+                        }
+                    }
+                } onCancel: {
+                    let closing: EventLoopFuture<Void> = connection.close()
+                    closing.whenComplete { _ in }
+                }
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try? await connection.close()
+            } catch {
+                if Task.isCancelled { break }
+                logger.warning("change listener disconnected; caches off until it is back", metadata: ["error": "\(error)"])
+            }
+            consents.setEnabled(false)
+            registry.setCaching(false)
+            attempt += 1
+            try? await Task.sleep(for: .milliseconds(min(2000, 100 * attempt)))
+        }
+    }
+}

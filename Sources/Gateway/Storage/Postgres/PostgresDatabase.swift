@@ -1,0 +1,145 @@
+import Contracts
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import Synchronization
+
+/// The store for more than one gateway instance: a PostgreSQL server shared by every instance.
+///
+/// Instances keep one log each (by `origin`), share consent, contracts, tokens and the subject-ref and
+/// vendor-hash secrets, and hear one another's changes through LISTEN/NOTIFY (``PostgresChangeListener``).
+/// Migrations run at start, under an advisory lock, so instances may start at once.
+public final class PostgresDatabase: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    private let runTask: Mutex<Task<Void, Never>?> = Mutex(nil)
+    /// The connection settings, for the change listener's own connection.
+    let configuration: PostgresClient.Configuration
+
+    /// Connects to `url` (`postgres://user[:password]@host[:port]/database`) and migrates.
+    public init(url: String, logger: Logger) async throws {
+        guard let components = URLComponents(string: url), let host = components.host,
+            components.scheme == "postgres" || components.scheme == "postgresql"
+        else {
+            throw StorageError(.invalid, "storage.url must be postgres://user[:password]@host[:port]/database")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user ?? "postgres",
+            password: components.password,
+            database: String(components.path.dropFirst()).isEmpty ? nil : String(components.path.dropFirst()),
+            tls: .disable
+        )
+        configuration.options.maximumConnections = 16
+        configuration.options.connectTimeout = .seconds(3)
+        self.configuration = configuration
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+        let client = self.client
+        runTask.withLock { $0 = Task { await client.run() } }
+        // Let the pool start before the first lease.
+        try? await Task.sleep(for: .milliseconds(20))
+        do {
+            try await migrate()
+        } catch {
+            logger.error("database migration failed", metadata: ["error": "\(String(reflecting: error))"])
+            close()
+            throw Self.map(error)
+        }
+    }
+
+    /// Stops the connection pool.
+    public func close() {
+        runTask.withLock { task in
+            task?.cancel()
+            task = nil
+        }
+    }
+
+    deinit {
+        runTask.withLock { $0?.cancel() }
+    }
+
+    /// Runs `body` in a transaction, mapping PostgreSQL's failures to ``StorageError``.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await connection.withTransaction(logger: logger) { connection in
+                    try await body(connection)
+                }
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Runs `body` on a pooled connection.
+    func connection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    static func map(_ error: any Error) -> StorageError {
+        if let storage = error as? StorageError { return storage }
+        if let transaction = error as? PostgresTransactionError {
+            if let inner = transaction.closureError ?? transaction.beginError ?? transaction.commitError {
+                return map(inner)
+            }
+        }
+        if let psql = error as? PSQLError {
+            if let state = psql.serverInfo?[.sqlState] {
+                switch state {
+                case "23505", "23514", "23503": return StorageError(.conflict, "the change conflicts with what is stored", underlying: error)
+                case "P0001": return StorageError(.conflict, "the change is not allowed (append-only)", underlying: error)
+                default: return StorageError(.unavailable, "the database refused the operation (\(state))", underlying: error)
+                }
+            }
+            return StorageError(.unavailable, "the database cannot be reached", underlying: error)
+        }
+        if error is CancellationError { return StorageError(.unavailable, "the operation was cancelled", underlying: error) }
+        return StorageError(.unavailable, "the database cannot be reached", underlying: error)
+    }
+}
+
+extension PostgresDatabase: GatewayStore, SharedSecretStore {
+    public var sharedSecrets: (any SharedSecretStore)? { self }
+
+    public func ping() async throws {
+        try await connection { connection in
+            _ = try await connection.query("SELECT 1", logger: logger).collect()
+        }
+    }
+
+    public func probeWrite() async throws {
+        let now = Timestamp.now().epochMilliseconds
+        try await connection { connection in
+            try await connection.query(
+                "INSERT INTO health_probe (id, time) VALUES (1, \(now)) ON CONFLICT (id) DO UPDATE SET time = EXCLUDED.time",
+                logger: logger
+            )
+        }
+    }
+
+    public func secret(named name: String) async throws -> [UInt8] {
+        var random = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in random.indices { random[index] = generator.next() }
+        let candidate = ByteBuffer(bytes: random)
+        return try await transaction { connection in
+            try await connection.query(
+                "INSERT INTO gateway_secrets (name, value) VALUES (\(name), \(candidate)) ON CONFLICT (name) DO NOTHING",
+                logger: logger
+            )
+            for try await value in try await connection.query("SELECT value FROM gateway_secrets WHERE name = \(name)", logger: logger).decode(ByteBuffer.self) {
+                return Array(buffer: value)
+            }
+            throw StorageError(.corrupt, "the shared secret \(name) is missing")
+        }
+    }
+}
