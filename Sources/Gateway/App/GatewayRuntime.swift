@@ -33,7 +33,11 @@ public final class GatewayRuntime: Sendable {
         if let store {
             chosen = store
         } else if configuration.usesPostgres, let url = configuration.storageURL {
-            chosen = try await PostgresDatabase(url: url, logger: logger)
+            chosen = try await PostgresDatabase(
+                url: url,
+                operationTimeout: .seconds(Int64(configuration.storageTimeoutSeconds)),
+                logger: logger
+            )
         } else {
             chosen = try SQLiteDatabase(path: configuration.sqlitePath)
         }

@@ -14,6 +14,7 @@ import Darwin
 /// - `admin.host`, `admin.port`: `127.0.0.1`, `9443`
 /// - `data.dir`: `./var`; `certs.dir`: `./certs`; `contracts.dir`: `./contracts`
 /// - `storage.url`: the SQLite file `gateway.sqlite` in `data.dir`; `postgres://...` for PostgreSQL
+/// - `storage.timeoutSeconds`: how long a PostgreSQL operation may wait before failing (5)
 /// - `upstream.trustRoots`: a PEM file that replaces the system roots
 /// - `upstream.allowPrivateAddresses`: `false` (development only: IP-literal and private vendor endpoints)
 /// - `upstream.allowPlainHTTP`: `false` (development only: `http://` vendor endpoints)
@@ -30,6 +31,8 @@ public struct GatewayConfiguration: Sendable {
     public var contractsDirectory: String
     /// `nil` means the embedded SQLite database in `dataDirectory`.
     public var storageURL: String?
+    /// How long a PostgreSQL operation may wait before it fails (`storage.timeoutSeconds`, default 5).
+    public var storageTimeoutSeconds: Int
     public var upstreamTrustRoots: String?
     public var allowPrivateAddresses: Bool
     public var allowPlainHTTP: Bool
@@ -47,6 +50,7 @@ public struct GatewayConfiguration: Sendable {
         certsDirectory = reader.string(forKey: "certs.dir", default: "./certs")
         contractsDirectory = reader.string(forKey: "contracts.dir", default: "./contracts")
         storageURL = reader.string(forKey: "storage.url")
+        storageTimeoutSeconds = reader.int(forKey: "storage.timeoutSeconds", default: 5)
         upstreamTrustRoots = reader.string(forKey: "upstream.trustRoots")
         allowPrivateAddresses = reader.bool(forKey: "upstream.allowPrivateAddresses", default: false)
         allowPlainHTTP = reader.bool(forKey: "upstream.allowPlainHTTP", default: false)

@@ -22,6 +22,8 @@ final class GatewayHarness: Sendable {
     let adminPort: Int
     /// The PostgreSQL database of this gateway, when the suite runs on PostgreSQL.
     let database: String?
+    let ownsDatabase: Bool
+    let ownsVendor: Bool
     let client: HTTPClient
     let task: Task<Void, any Error>
     let logTask: Task<Void, any Error>
@@ -33,15 +35,26 @@ final class GatewayHarness: Sendable {
         var limits = GatewayLimits()
         var credentials: [String: String] = ["acme-api-key": "sk_test_acme"]
         var extraConfiguration: [String: String] = [:]
+        /// Use this PostgreSQL database (another instance's) instead of a fresh one.
+        var database: String? = nil
+        /// Use this vendor (another instance's) instead of starting one.
+        var vendor: (TestVendor, CertificateAuthority)? = nil
+        var origin: String? = nil
     }
 
     static func start(_ options: Options = Options()) async throws -> GatewayHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let vendorAuthority = try CertificateAuthority.make(commonName: "test vendor CA")
+        let vendorAuthority = try options.vendor?.1 ?? CertificateAuthority.make(commonName: "test vendor CA")
         let trustRoots = directory.appendingPathComponent("vendor-ca.pem")
         try Data(try vendorAuthority.certificate.pemString().utf8).write(to: trustRoots)
-        let vendor = try await TestVendor.start(authority: vendorAuthority)
+        let ownsVendor = options.vendor == nil
+        let vendor: TestVendor
+        if let shared = options.vendor?.0 {
+            vendor = shared
+        } else {
+            vendor = try await TestVendor.start(authority: vendorAuthority)
+        }
 
         var values: [AbsoluteConfigKey: ConfigValue] = [
             "proxy.port": .init(.int(0), isSecret: false),
@@ -51,14 +64,16 @@ final class GatewayHarness: Sendable {
             "contracts.dir": .init(.string(directory.appendingPathComponent("contracts").path), isSecret: false),
             "upstream.trustRoots": .init(.string(trustRoots.path), isSecret: false),
             "upstream.allowPrivateAddresses": .init(.bool(true), isSecret: false),
-            "log.origin": .init(.string("test.example/gw-\(UUID().uuidString.prefix(8).lowercased())"), isSecret: false),
+            "log.origin": .init(.string(options.origin ?? "test.example/gw-\(UUID().uuidString.prefix(8).lowercased())"), isSecret: false),
         ]
-        let database = try TestPostgres.createDatabase()
+        let ownsDatabase = options.database == nil
+        let database = try options.database ?? TestPostgres.createDatabase()
         if let database {
             values["storage.url"] = .init(.string(database), isSecret: false)
         }
         for (key, value) in options.extraConfiguration {
-            values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = .init(.string(value), isSecret: false)
+            let content: ConfigContent = Int(value).map { .int($0) } ?? .string(value)
+            values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = .init(content, isSecret: false)
         }
         var configuration = GatewayConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: values)))
         configuration.limits = options.limits
@@ -106,16 +121,18 @@ final class GatewayHarness: Sendable {
         return GatewayHarness(
             directory: directory, runtime: runtime, vendor: vendor, vendorAuthority: vendorAuthority,
             certificates: certificates, proxyPort: port, adminPort: adminPort, client: client, task: task, logTask: logTask,
-            pipeline: pipeline, database: database
+            pipeline: pipeline, database: database, ownsDatabase: ownsDatabase, ownsVendor: ownsVendor
         )
     }
 
     private init(
         directory: URL, runtime: GatewayRuntime, vendor: TestVendor, vendorAuthority: CertificateAuthority,
         certificates: CertificateDirectory, proxyPort: Int, adminPort: Int, client: HTTPClient, task: Task<Void, any Error>,
-        logTask: Task<Void, any Error>, pipeline: SharePipeline, database: String?
+        logTask: Task<Void, any Error>, pipeline: SharePipeline, database: String?, ownsDatabase: Bool, ownsVendor: Bool
     ) {
         self.database = database
+        self.ownsDatabase = ownsDatabase
+        self.ownsVendor = ownsVendor
         self.adminPort = adminPort
         self.logTask = logTask
         self.directory = directory
@@ -240,8 +257,8 @@ final class GatewayHarness: Sendable {
         runtime.shareLog.stop()
         _ = await logTask.result
         runtime.close()
-        if let database { TestPostgres.dropDatabase(database) }
-        await vendor.stop()
+        if let database, ownsDatabase { TestPostgres.dropDatabase(database) }
+        if ownsVendor { await vendor.stop() }
         try? FileManager.default.removeItem(at: directory)
     }
 }

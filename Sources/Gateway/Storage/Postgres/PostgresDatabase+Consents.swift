@@ -22,13 +22,13 @@ extension PostgresDatabase: ConsentStore {
                 ON CONFLICT (fingerprint) DO NOTHING
                 RETURNING id
                 """,
-                logger: logger
+                logger: self.logger
             ).decode(Int64.self) {
                 inserted += 1
             }
             var ids: [ByteBuffer: Int64] = [:]
             for try await (id, fingerprint) in try await connection.query(
-                "SELECT id, fingerprint FROM consents WHERE fingerprint = ANY(\(fingerprints)::bytea[])", logger: logger
+                "SELECT id, fingerprint FROM consents WHERE fingerprint = ANY(\(fingerprints)::bytea[])", logger: self.logger
             ).decode((Int64, ByteBuffer).self) {
                 ids[fingerprint] = id
             }
@@ -52,7 +52,7 @@ extension PostgresDatabase: ConsentStore {
                 SELECT id, subject, purpose, vendor, status, categories, given_at, expires_at, source, evidence
                 FROM consents WHERE subject = ANY(\(subjects)::text[]) ORDER BY given_at, id
                 """,
-                logger: logger
+                logger: self.logger
             ) {
                 let row = row.makeRandomAccess()
                 let categories: String = try row.get("categories")
@@ -79,10 +79,10 @@ extension PostgresDatabase: ConsentStore {
         let logger = self.logger
         let removed: Int = try await transaction { connection in
             var removed = 0
-            for try await _ in try await connection.query("DELETE FROM consents WHERE subject = \(subject) RETURNING id", logger: logger).decode(Int64.self) {
+            for try await _ in try await connection.query("DELETE FROM consents WHERE subject = \(subject) RETURNING id", logger: self.logger).decode(Int64.self) {
                 removed += 1
             }
-            try await connection.query("DELETE FROM subject_refs WHERE subject = \(subject)", logger: logger)
+            try await connection.query("DELETE FROM subject_refs WHERE subject = \(subject)", logger: self.logger)
             return removed
         }
         await notify(PostgresChangeListener.consentsChannel, subject)
@@ -98,7 +98,7 @@ extension PostgresDatabase: TokenStore, AdminCallStore {
                 INSERT INTO tokens (id, name, role, hash, created_at)
                 VALUES (\(record.id), \(record.name), \(record.role.rawValue), \(ByteBuffer(bytes: hash)), \(record.createdAt.epochMilliseconds))
                 """,
-                logger: logger
+                logger: self.logger
             )
         }
     }
@@ -106,7 +106,7 @@ extension PostgresDatabase: TokenStore, AdminCallStore {
     public func token(hash: [UInt8]) async throws -> TokenRecord? {
         try await connection { connection in
             for try await row in try await connection.query(
-                "SELECT * FROM tokens WHERE hash = \(ByteBuffer(bytes: hash)) AND revoked_at IS NULL", logger: logger
+                "SELECT * FROM tokens WHERE hash = \(ByteBuffer(bytes: hash)) AND revoked_at IS NULL", logger: self.logger
             ) {
                 return try Self.token(row.makeRandomAccess())
             }
@@ -117,7 +117,7 @@ extension PostgresDatabase: TokenStore, AdminCallStore {
     public func tokens() async throws -> [TokenRecord] {
         try await connection { connection in
             var result: [TokenRecord] = []
-            for try await row in try await connection.query("SELECT * FROM tokens ORDER BY created_at", logger: logger) {
+            for try await row in try await connection.query("SELECT * FROM tokens ORDER BY created_at", logger: self.logger) {
                 result.append(try Self.token(row.makeRandomAccess()))
             }
             return result
@@ -132,7 +132,7 @@ extension PostgresDatabase: TokenStore, AdminCallStore {
                 UPDATE tokens SET revoked_at = \(time.epochMilliseconds)
                 WHERE (id = \(idOrName) OR name = \(idOrName)) AND revoked_at IS NULL RETURNING id
                 """,
-                logger: logger
+                logger: self.logger
             ).decode(String.self) {
                 revoked = true
             }
@@ -158,7 +158,7 @@ extension PostgresDatabase: TokenStore, AdminCallStore {
                 VALUES (\(call.time.epochMilliseconds), \(call.principal), \(call.role), \(call.method), \(call.route),
                     \(call.status), \(call.outcome))
                 """,
-                logger: logger
+                logger: self.logger
             )
         }
     }
@@ -167,7 +167,7 @@ extension PostgresDatabase: TokenStore, AdminCallStore {
         try await connection { connection in
             var result: [AdminCallRecord] = []
             for try await row in try await connection.query(
-                "SELECT * FROM admin_calls WHERE id > \(cursor) ORDER BY id LIMIT \(limit)", logger: logger
+                "SELECT * FROM admin_calls WHERE id > \(cursor) ORDER BY id LIMIT \(limit)", logger: self.logger
             ) {
                 let row = row.makeRandomAccess()
                 result.append(

@@ -14,7 +14,7 @@ extension PostgresDatabase: ContractRegistryStore {
         try await transaction { connection in
             var existing: String?
             for try await agreement in try await connection.query(
-                "SELECT agreement_id FROM vendors WHERE id = \(record.vendorID) FOR UPDATE", logger: logger
+                "SELECT agreement_id FROM vendors WHERE id = \(record.vendorID) FOR UPDATE", logger: self.logger
             ).decode(String.self) {
                 existing = agreement
             }
@@ -28,11 +28,11 @@ extension PostgresDatabase: ContractRegistryStore {
                     INSERT INTO vendors (id, agreement_id, status, created_at)
                     VALUES (\(record.vendorID), \(record.agreementID), 'active', \(record.registeredAt.epochMilliseconds))
                     """,
-                    logger: logger
+                    logger: self.logger
                 )
             }
             for try await latest in try await connection.query(
-                "SELECT max(version) FROM agreement_versions WHERE vendor_id = \(record.vendorID)", logger: logger
+                "SELECT max(version) FROM agreement_versions WHERE vendor_id = \(record.vendorID)", logger: self.logger
             ).decode(Int?.self) {
                 if let latest, record.version <= latest {
                     throw StorageError(.conflict, "version \(record.version) is not newer than the registered version \(latest)")
@@ -46,7 +46,7 @@ extension PostgresDatabase: ContractRegistryStore {
                     \(record.digest), 'pending', \(record.registeredBy), \(record.registeredAt.epochMilliseconds),
                     \(record.effective.description), \(record.expires.description))
                 """,
-                logger: logger
+                logger: self.logger
             )
         }
         await notify(PostgresChangeListener.contractsChannel, record.vendorID)
@@ -60,7 +60,7 @@ extension PostgresDatabase: ContractRegistryStore {
                 UPDATE agreement_versions SET status = 'superseded'
                 WHERE vendor_id = \(vendorID) AND status = 'approved' AND version < \(version)
                 """,
-                logger: logger
+                logger: self.logger
             )
             var updated = 0
             for try await _ in try await connection.query(
@@ -68,7 +68,7 @@ extension PostgresDatabase: ContractRegistryStore {
                 UPDATE agreement_versions SET status = 'approved', approved_by = \(principal), approved_at = \(time.epochMilliseconds)
                 WHERE vendor_id = \(vendorID) AND version = \(version) AND status = 'pending' RETURNING version
                 """,
-                logger: logger
+                logger: self.logger
             ).decode(Int.self) {
                 updated += 1
             }
@@ -87,7 +87,7 @@ extension PostgresDatabase: ContractRegistryStore {
                     status_changed_at = \(time.epochMilliseconds)
                 WHERE id = \(vendorID) RETURNING id
                 """,
-                logger: logger
+                logger: self.logger
             ).decode(String.self) {
                 updated += 1
             }
@@ -99,7 +99,7 @@ extension PostgresDatabase: ContractRegistryStore {
     public func vendors() async throws -> [VendorRecord] {
         try await connection { connection in
             var result: [VendorRecord] = []
-            for try await row in try await connection.query("SELECT * FROM vendors ORDER BY id", logger: logger) {
+            for try await row in try await connection.query("SELECT * FROM vendors ORDER BY id", logger: self.logger) {
                 result.append(try Self.vendor(row.makeRandomAccess()))
             }
             return result
@@ -108,7 +108,7 @@ extension PostgresDatabase: ContractRegistryStore {
 
     public func vendor(_ id: String) async throws -> VendorRecord? {
         try await connection { connection in
-            for try await row in try await connection.query("SELECT * FROM vendors WHERE id = \(id)", logger: logger) {
+            for try await row in try await connection.query("SELECT * FROM vendors WHERE id = \(id)", logger: self.logger) {
                 return try Self.vendor(row.makeRandomAccess())
             }
             return nil
@@ -124,7 +124,7 @@ extension PostgresDatabase: ContractRegistryStore {
                     approved_at, effective, expires
                 FROM agreement_versions WHERE vendor_id = \(vendorID) ORDER BY version
                 """,
-                logger: logger
+                logger: self.logger
             ) {
                 let row = row.makeRandomAccess()
                 result.append(
@@ -150,7 +150,7 @@ extension PostgresDatabase: ContractRegistryStore {
     public func xml(vendorID: String, version: Int) async throws -> [UInt8]? {
         try await connection { connection in
             for try await xml in try await connection.query(
-                "SELECT xml FROM agreement_versions WHERE vendor_id = \(vendorID) AND version = \(version)", logger: logger
+                "SELECT xml FROM agreement_versions WHERE vendor_id = \(vendorID) AND version = \(version)", logger: self.logger
             ).decode(ByteBuffer.self) {
                 return Array(buffer: xml)
             }
@@ -173,7 +173,7 @@ extension PostgresDatabase: ContractRegistryStore {
     func notify(_ channel: String, _ payload: String) async {
         do {
             try await connection { connection in
-                try await connection.query("SELECT pg_notify(\(channel), \(payload))", logger: logger)
+                try await connection.query("SELECT pg_notify(\(channel), \(payload))", logger: self.logger)
             }
         } catch {
             logger.warning("change notification failed", metadata: ["channel": "\(channel)", "error": "\(error)"])

@@ -6,7 +6,7 @@ extension PostgresDatabase: LedgerStore {
     public func ledgerSize(origin: String) async throws -> Int {
         try await connection { connection in
             for try await size in try await connection.query(
-                "SELECT max(seq) FROM log_entries WHERE origin = \(origin)", logger: logger
+                "SELECT max(seq) FROM log_entries WHERE origin = \(origin)", logger: self.logger
             ).decode(Int64?.self) {
                 return size.map { Int($0) + 1 } ?? 0
             }
@@ -25,7 +25,7 @@ extension PostgresDatabase: LedgerStore {
                   ON n.level = w.level AND n.idx = w.idx
                 WHERE n.origin = \(origin)
                 """,
-                logger: logger
+                logger: self.logger
             ).decode((Int, Int64, ByteBuffer).self) {
                 result[MerkleNodeID(level: level, index: Int(index))] = Array(buffer: hash)
             }
@@ -55,7 +55,7 @@ extension PostgresDatabase: LedgerStore {
                         \(entries.map { ByteBuffer(bytes: $0.bytes) })::bytea[])
                         AS t(seq, id, time, kind, vendor, purpose, decision, share_id, bytes)
                     """,
-                    logger: logger
+                    logger: self.logger
                 )
                 let subjects = entries.flatMap { entry in entry.subjectRefs.map { ($0, Int64(entry.seq)) } }
                 if !subjects.isEmpty {
@@ -65,7 +65,7 @@ extension PostgresDatabase: LedgerStore {
                         SELECT ref, \(origin), seq FROM UNNEST(\(subjects.map(\.0))::text[], \(subjects.map(\.1))::bigint[]) AS t(ref, seq)
                         ON CONFLICT DO NOTHING
                         """,
-                        logger: logger
+                        logger: self.logger
                     )
                 }
             }
@@ -78,7 +78,7 @@ extension PostgresDatabase: LedgerStore {
                     FROM UNNEST(\(list.map(\.key.level))::int[], \(list.map { Int64($0.key.index) })::bigint[],
                         \(list.map { ByteBuffer(bytes: $0.value) })::bytea[]) AS t(level, idx, hash)
                     """,
-                    logger: logger
+                    logger: self.logger
                 )
             }
             if let checkpoint {
@@ -88,7 +88,7 @@ extension PostgresDatabase: LedgerStore {
                     VALUES (\(origin), \(Int64(checkpoint.size)), \(ByteBuffer(bytes: checkpoint.rootHash)), \(checkpoint.note),
                         \(checkpoint.time.epochMilliseconds))
                     """,
-                    logger: logger
+                    logger: self.logger
                 )
             }
             if !mappings.isEmpty {
@@ -98,7 +98,7 @@ extension PostgresDatabase: LedgerStore {
                     SELECT DISTINCT ON (subject) subject, ref FROM UNNEST(\(mappings.map(\.subject))::text[], \(mappings.map(\.ref))::text[]) AS t(subject, ref)
                     ON CONFLICT (subject) DO NOTHING
                     """,
-                    logger: logger
+                    logger: self.logger
                 )
             }
         }
@@ -113,7 +113,7 @@ extension PostgresDatabase: LedgerStore {
             var result: [StoredCheckpoint] = []
             for try await (size, root, note, time) in try await connection.query(
                 "SELECT size, root, note, time FROM log_checkpoints WHERE origin = \(origin) ORDER BY size DESC LIMIT \(limit)",
-                logger: logger
+                logger: self.logger
             ).decode((Int64, ByteBuffer, String, Int64).self) {
                 result.append(StoredCheckpoint(origin: origin, size: Int(size), rootHash: Array(buffer: root), note: note, time: Timestamp(epochMilliseconds: time)))
             }
@@ -147,7 +147,7 @@ extension PostgresDatabase: LedgerStore {
         let statement = PostgresQuery(unsafeSQL: sql, binds: bindings)
         return try await connection { connection in
             var result: [LedgerEntryRow] = []
-            for try await row in try await connection.query(statement, logger: logger) {
+            for try await row in try await connection.query(statement, logger: self.logger) {
                 let row = row.makeRandomAccess()
                 result.append(
                     LedgerEntryRow(
@@ -166,7 +166,7 @@ extension PostgresDatabase: LedgerStore {
         try await connection { connection in
             var result: [(origin: String, verifierKey: String)] = []
             for try await (origin, key) in try await connection.query(
-                "SELECT origin, verifier_key FROM log_origins ORDER BY origin", logger: logger
+                "SELECT origin, verifier_key FROM log_origins ORDER BY origin", logger: self.logger
             ).decode((String, String).self) {
                 result.append((origin, key))
             }
@@ -182,10 +182,10 @@ extension PostgresDatabase: LedgerStore {
                 INSERT INTO log_origins (origin, verifier_key, created_at) VALUES (\(origin), \(verifierKey), \(time.epochMilliseconds))
                 ON CONFLICT (origin) DO NOTHING
                 """,
-                logger: logger
+                logger: self.logger
             )
             for try await existing in try await connection.query(
-                "SELECT verifier_key FROM log_origins WHERE origin = \(origin)", logger: logger
+                "SELECT verifier_key FROM log_origins WHERE origin = \(origin)", logger: self.logger
             ).decode(String.self) where existing != verifierKey {
                 throw StorageError(.conflict, "the log \(origin) was signed with another key; refusing to continue it with this one")
             }
@@ -197,7 +197,7 @@ extension PostgresDatabase: LedgerStore {
         return try await connection { connection in
             var result: [SubjectRefMapping] = []
             for try await (subject, ref) in try await connection.query(
-                "SELECT subject, ref FROM subject_refs WHERE ref = ANY(\(refs)::text[])", logger: logger
+                "SELECT subject, ref FROM subject_refs WHERE ref = ANY(\(refs)::text[])", logger: self.logger
             ).decode((String, String).self) {
                 result.append(SubjectRefMapping(subject: subject, ref: ref))
             }
@@ -208,7 +208,7 @@ extension PostgresDatabase: LedgerStore {
     public func ref(forSubject subject: String) async throws -> String? {
         try await connection { connection in
             for try await ref in try await connection.query(
-                "SELECT ref FROM subject_refs WHERE subject = \(subject)", logger: logger
+                "SELECT ref FROM subject_refs WHERE subject = \(subject)", logger: self.logger
             ).decode(String.self) {
                 return ref
             }

@@ -137,22 +137,22 @@ extension PostgresDatabase {
     /// Applies missing migrations; safe when several instances start at once.
     func migrate() async throws {
         try await client.withConnection { connection in
-            try await connection.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(7262023001)", logger: logger)
+            try await connection.withTransaction(logger: self.logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(7262023001)", logger: self.logger)
                 try await connection.query(
                     "CREATE TABLE IF NOT EXISTS gateway_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-                    logger: logger
+                    logger: self.logger
                 )
                 var applied: Set<Int> = []
-                for try await version in try await connection.query("SELECT version FROM gateway_migrations", logger: logger).decode(Int.self) {
+                for try await version in try await connection.query("SELECT version FROM gateway_migrations", logger: self.logger).decode(Int.self) {
                     applied.insert(version)
                 }
                 for (index, statements) in Self.migrations.enumerated() where !applied.contains(index + 1) {
                     for statement in statements {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
                     }
                     let version = index + 1
-                    try await connection.query("INSERT INTO gateway_migrations (version) VALUES (\(version))", logger: logger)
+                    try await connection.query("INSERT INTO gateway_migrations (version) VALUES (\(version))", logger: self.logger)
                     logger.info("database migrated", metadata: ["migration.version": "\(version)"])
                 }
             }

@@ -17,9 +17,12 @@ public final class PostgresDatabase: Sendable {
     private let runTask: Mutex<Task<Void, Never>?> = Mutex(nil)
     /// The connection settings, for the change listener's own connection.
     let configuration: PostgresClient.Configuration
+    /// How long an operation may wait for the database before it fails (fail fast when the server is down).
+    let operationTimeout: Duration
 
     /// Connects to `url` (`postgres://user[:password]@host[:port]/database`) and migrates.
-    public init(url: String, logger: Logger) async throws {
+    public init(url: String, operationTimeout: Duration = .seconds(5), logger: Logger) async throws {
+        self.operationTimeout = operationTimeout
         guard let components = URLComponents(string: url), let host = components.host,
             components.scheme == "postgres" || components.scheme == "postgresql"
         else {
@@ -64,22 +67,39 @@ public final class PostgresDatabase: Sendable {
     }
 
     /// Runs `body` in a transaction, mapping PostgreSQL's failures to ``StorageError``.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
-                try await connection.withTransaction(logger: logger) { connection in
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = self.client
+        let logger = self.logger
+        return try await withDeadline {
+            try await client.withConnection { connection in
+                try await connection.withTransaction(logger: self.logger) { connection in
                     try await body(connection)
                 }
             }
-        } catch {
-            throw Self.map(error)
         }
     }
 
     /// Runs `body` on a pooled connection.
-    func connection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func connection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = self.client
+        return try await withDeadline {
+            try await client.withConnection { connection in try await body(connection) }
+        }
+    }
+
+    /// Runs `body`, failing with `unavailable` when the database does not answer within `operationTimeout`.
+    private func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = operationTimeout
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw StorageError(.unavailable, "the database did not answer in time")
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
         } catch {
             throw Self.map(error)
         }
@@ -112,7 +132,7 @@ extension PostgresDatabase: GatewayStore, SharedSecretStore {
 
     public func ping() async throws {
         try await connection { connection in
-            _ = try await connection.query("SELECT 1", logger: logger).collect()
+            _ = try await connection.query("SELECT 1", logger: self.logger).collect()
         }
     }
 
@@ -121,7 +141,7 @@ extension PostgresDatabase: GatewayStore, SharedSecretStore {
         try await connection { connection in
             try await connection.query(
                 "INSERT INTO health_probe (id, time) VALUES (1, \(now)) ON CONFLICT (id) DO UPDATE SET time = EXCLUDED.time",
-                logger: logger
+                logger: self.logger
             )
         }
     }
@@ -134,9 +154,9 @@ extension PostgresDatabase: GatewayStore, SharedSecretStore {
         return try await transaction { connection in
             try await connection.query(
                 "INSERT INTO gateway_secrets (name, value) VALUES (\(name), \(candidate)) ON CONFLICT (name) DO NOTHING",
-                logger: logger
+                logger: self.logger
             )
-            for try await value in try await connection.query("SELECT value FROM gateway_secrets WHERE name = \(name)", logger: logger).decode(ByteBuffer.self) {
+            for try await value in try await connection.query("SELECT value FROM gateway_secrets WHERE name = \(name)", logger: self.logger).decode(ByteBuffer.self) {
                 return Array(buffer: value)
             }
             throw StorageError(.corrupt, "the shared secret \(name) is missing")
