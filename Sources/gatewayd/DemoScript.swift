@@ -110,7 +110,16 @@ struct DemoScript {
                 print("                  \(path.padding(toLength: 16, withPad: " ", startingAt: 0)) \(action.padding(toLength: 11, withPad: " ", startingAt: 0)) \(reason)")
             }
         }
-        if let outcome = rows.first(where: { (try? JSONReader.parse($0.bytes))?["shareId"] == .string(id) }) {
+        var outcomeRow = rows.first(where: { (try? JSONReader.parse($0.bytes))?["shareId"] == .string(id) })
+        if outcomeRow == nil, entry["decision"] == .string("shared") {
+            // The outcome is logged alongside the answer: give it a moment.
+            for _ in 0..<50 where outcomeRow == nil {
+                try await Task.sleep(for: .milliseconds(20))
+                let again = try await runtime.store.entries(LedgerQuery(origin: runtime.shareLog.origin, limit: 10_000))
+                outcomeRow = again.first(where: { (try? JSONReader.parse($0.bytes))?["shareId"] == .string(id) })
+            }
+        }
+        if let outcome = outcomeRow {
             let value = try JSONReader.parse(outcome.bytes)
             print("ledger #\(outcome.seq)       outcome: vendor answered \(value["upstreamStatus"]?.intValueFromNumberText ?? "-")")
         }

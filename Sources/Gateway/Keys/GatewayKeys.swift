@@ -1,6 +1,7 @@
 import Contracts
 import Crypto
 import Foundation
+import Synchronization
 
 /// The gateway's secrets, made on first start.
 ///
@@ -14,6 +15,7 @@ public struct GatewayKeys: Sendable {
     public let signer: CheckpointSigner
     public let subjectRefKey: SymmetricKey
     public let vendorHashKey: SymmetricKey
+    private let vendorKeys = VendorKeyCache()
 
     public init(signer: CheckpointSigner, subjectRefKey: SymmetricKey, vendorHashKey: SymmetricKey) {
         self.signer = signer
@@ -69,11 +71,14 @@ public struct GatewayKeys: Sendable {
     /// The key the `hash` transform uses for `vendor`: HKDF from the vendor-hash key, so the same value
     /// hashes differently for each vendor.
     public func hashKey(forVendor vendor: String) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(
+        if let key = vendorKeys.keys.withLock({ $0[vendor] }) { return key }
+        let key = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: vendorHashKey,
             info: Array("vendor-gateway hash transform v1 \(vendor)".utf8),
             outputByteCount: 32
         )
+        vendorKeys.keys.withLock { $0[vendor] = key }
+        return key
     }
 
     /// The key paging cursors are authenticated with.
@@ -100,6 +105,11 @@ public struct GatewayKeys: Sendable {
             throw StorageError(.unavailable, "cannot write the key file \(path)")
         }
     }
+}
+
+/// Derived per-vendor keys, kept once made.
+final class VendorKeyCache: Sendable {
+    let keys = Mutex<[String: SymmetricKey]>([:])
 }
 
 /// Secrets shared by every instance on one database (PostgreSQL).

@@ -205,10 +205,18 @@ public final class SharePipeline: Sendable {
             error: result.failureDescription,
             durationMs: Int((ContinuousClock.now - started).milliseconds)
         )
-        do {
-            _ = try await dependencies.shareLog.append(outcome)
-        } catch {
-            dependencies.logger.error("outcome not logged", metadata: ["vendor.id": "\(target.vendorID)", "error": "\(error)"])
+        // The outcome is logged alongside the answer, not before it: the share entry was already durable
+        // before anything left; the service need not wait for a second commit. (A stopping log still commits
+        // what was handed to it.)
+        let shareLog = dependencies.shareLog
+        let logger = dependencies.logger
+        let vendorID = target.vendorID
+        Task {
+            do {
+                _ = try await shareLog.append(outcome)
+            } catch {
+                logger.error("outcome not logged", metadata: ["vendor.id": "\(vendorID)", "error": "\(error)"])
+            }
         }
         return response(result, facts: facts, decision: decision)
     }

@@ -240,6 +240,7 @@ struct AdminAPITests {
             let auditor = try await gateway.token(.auditor, name: "audrey")
             try await gateway.grant("u1")
             for _ in 0..<5 { _ = try await gateway.share("/vendors/acme/events", json: #"{"events":[{"user_id":"u1"}]}"#) }
+            for _ in 0..<100 where try await gateway.ledger().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
             gateway.runtime.shareLog.stop()
             try await Task.sleep(for: .milliseconds(300))
             let note = try await gateway.admin(.GET, "/v1/log/checkpoint", token: auditor)

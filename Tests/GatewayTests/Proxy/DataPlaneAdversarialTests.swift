@@ -159,8 +159,8 @@ struct DataPlaneAdversarialTests {
             #expect(gateway.vendor.requests.count == 1)
             #expect(other.requests.isEmpty)
             let shareID = try #require(response.json?["shareId"]?.stringValue)
-            let ledger = try await gateway.ledger()
-            #expect(ledger.contains { $0["kind"] == .string("outcome") && $0["shareId"] == .string(shareID) && $0["upstreamStatus"] == .number(JSONNumber(302)) })
+            let outcome = try await gateway.outcome(of: shareID)
+            #expect(outcome?["upstreamStatus"] == .number(JSONNumber(302)))
         }
     }
 

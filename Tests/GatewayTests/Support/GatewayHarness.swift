@@ -245,6 +245,17 @@ final class GatewayHarness: Sendable {
         }
     }
 
+    /// The outcome entry of share `shareID`, waiting for it a little (outcomes are logged alongside answers).
+    func outcome(of shareID: String) async throws -> JSONValue? {
+        for _ in 0..<100 {
+            if let entry = try await ledger().first(where: { $0["kind"] == .string("outcome") && $0["shareId"] == .string(shareID) }) {
+                return entry
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
     /// The log entry with id `id`.
     func entry(_ id: String) async throws -> JSONValue? {
         try await ledger().first { $0["id"]?.stringValue == id }
