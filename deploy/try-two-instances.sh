@@ -14,14 +14,14 @@ if [ "$(id -u)" = 0 ]; then chown postgres "$work"; as_postgres=(runuser -u post
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -m fast -w stop >/dev/null 2>&1 || true
-  rm -rf "$work"
+  [ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
 "${as_postgres[@]}" "$pg_bin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
 "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -w -l "$work/pg.log" -o "-p 55499 -k $work -c listen_addresses=127.0.0.1" start >/dev/null
 export GATEWAY_STORAGE_URL=postgres://postgres@127.0.0.1:55499/postgres
-export GATEWAY_CERTS_DIR=$work/certs GATEWAY_CONTRACTS_DIR=$PWD/contracts
+export GATEWAY_CERTS_DIR=$work/certs GATEWAY_CONTRACTS_DIR=$PWD/contracts GATEWAY_CREDENTIAL_ACME_API_KEY=sk_test
 "$gatewayd" certs init >/dev/null
 "$gatewayd" certs client checkout >/dev/null
 

@@ -29,9 +29,11 @@ struct ServeCommand: AsyncParsableCommand {
         let upstream = try runtime.makeUpstreamClient(group: group)
         let pipeline = runtime.makePipeline(upstream: upstream)
         let proxy = try runtime.makeProxyServer(pipeline: pipeline, certificates: certificates, group: group)
-        var services: [any Service] = [runtime.shareLog, proxy]
+        let shareLog = runtime.shareLog
+        let logOpen: @Sendable () async throws -> Void = { try await shareLog.waitUntilAccepting(timeout: .seconds(600)) }
+        var services: [any Service] = [runtime.shareLog, StartsAfter(proxy, when: logOpen)]
         if let listener = runtime.changeListener { services.insert(listener, at: 0) }
-        services += try runtime.makeAdminServices(certificates: certificates, group: group)
+        services += try runtime.makeAdminServices(certificates: certificates, group: group).map { StartsAfter($0, when: logOpen) }
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
