@@ -114,6 +114,8 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "The vendor id to record.") var vendor: String = "test-vendor"
         @Option(help: "Appenders working at once.") var concurrency: Int = 1
         @Flag(help: "Print `ack SEQ` as each append is acknowledged (durable).") var printAcks = false
+        @Option(help: "Record every --subject-every'th entry as a share of this subject (for report benchmarks).") var subject: String?
+        @Option(help: "With --subject: one entry in this many names the subject.") var subjectEvery: Int = 100
 
         func run() async throws {
             let logger = GatewaydLogging.bootstrap(label: "gatewayd", defaultLevel: .warning)
@@ -122,6 +124,9 @@ struct AuditCommand: AsyncParsableCommand {
             let total = count
             let workers = max(1, concurrency)
             let printAcks = self.printAcks
+            let subject = self.subject
+            let every = max(1, subjectEvery)
+            let keys = runtime.keys
             let appended = try await runtime.withShareLog { log in
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     for worker in 0..<workers {
@@ -129,7 +134,11 @@ struct AuditCommand: AsyncParsableCommand {
                             var done = 0
                             var index = worker
                             while index < total {
-                                let entry = try await log.append(SyntheticEntries.share(vendor: vendor, index: index))
+                                var draft = SyntheticEntries.share(vendor: vendor, index: index)
+                                if let subject, index % every == 0 {
+                                    draft = SyntheticEntries.share(vendor: vendor, index: index, subject: (subject, keys.subjectRef(subject)))
+                                }
+                                let entry = try await log.append(draft)
                                 if printAcks { AckPrinter.print(entry.seq) }
                                 done += 1
                                 index += workers

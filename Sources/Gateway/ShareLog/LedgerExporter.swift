@@ -48,8 +48,9 @@ public struct LedgerExporter: Sendable {
 
 /// Entries made up for tests and benchmarks: the shape of a real share, with nothing personal.
 public enum SyntheticEntries {
-    public static func share(vendor: String, index: Int) -> LogEntryDraft {
-        LogEntryDraft(
+    public static func share(vendor: String, index: Int, subject: (id: String, ref: String)? = nil) -> LogEntryDraft {
+        let refs: [JSONValue] = subject.map { [.string($0.ref)] } ?? []
+        return LogEntryDraft(
             id: "synthetic-\(vendor)-\(index)-\(UInt32.random(in: 0...UInt32.max))",
             kind: .share,
             members: [
@@ -59,16 +60,23 @@ public enum SyntheticEntries {
                 JSONMember("purpose", .string("analytics")),
                 JSONMember("method", .string("POST")),
                 JSONMember("operation", .string("/synthetic")),
-                JSONMember("subjectRefs", .array([])),
+                JSONMember("subjectRefs", .array(refs)),
                 JSONMember("consentRefs", .array([])),
                 JSONMember("records", .object([JSONMember("received", .number(JSONNumber(1))), JSONMember("sent", .number(JSONNumber(1)))])),
-                JSONMember("fields", .array([])),
+                JSONMember("fields", .array([
+                    .object([
+                        JSONMember("path", .string("@.user_id")), JSONMember("category", .string("user.unique_id.pseudonymous")),
+                        JSONMember("action", .string("sent")), JSONMember("reason", .string("allowed")), JSONMember("count", .number(JSONNumber(1))),
+                    ])
+                ])),
                 JSONMember("decision", .string("shared")),
                 JSONMember("reason", .null),
             ],
             vendor: vendor,
             purpose: "analytics",
-            decision: "shared"
+            decision: "shared",
+            subjectRefs: subject.map { [$0.ref] } ?? [],
+            mappings: subject.map { [SubjectRefMapping(subject: $0.id, ref: $0.ref)] } ?? []
         )
     }
 }

@@ -153,7 +153,9 @@ public final class UpstreamClient: Sendable {
         let sslContext = self.sslContext
         let maxResponseBytes = configuration.maxResponseBytes
         let idleTimeout = configuration.idleTimeout
-        let bootstrap = ClientBootstrap(group: group)
+        let eventLoop = group.next()
+        let handshake = eventLoop.makePromise(of: Void.self)
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -162,13 +164,29 @@ public final class UpstreamClient: Sendable {
                     let sync = channel.pipeline.syncOperations
                     if useTLS {
                         try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
+                        try sync.addHandler(TLSHandshakeWaiter(promise: handshake))
+                    } else {
+                        handshake.succeed(())
                     }
                     try sync.addHTTPClientHandlers(leftOverBytesStrategy: .fireError)
                     try sync.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try sync.addHandler(UpstreamConnectionHandler(maxResponseBytes: maxResponseBytes))
                 }
             }
-        return try await bootstrap.connect(to: address).get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(to: address).get()
+        } catch {
+            handshake.fail(error)
+            throw error
+        }
+        do {
+            try await handshake.futureResult.get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        return channel
     }
 
     /// Resolves the endpoint's host; refuses private, loopback and link-local addresses unless allowed.

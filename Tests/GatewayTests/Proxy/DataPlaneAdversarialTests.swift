@@ -287,7 +287,8 @@ struct DataPlaneAdversarialTests {
             try await gateway.grant("u1")
             gateway.vendor.setReply(.init(delay: .seconds(1)))
             async let first = gateway.share("/vendors/acme/events", json: #"{"events":[{"user_id":"u1"}]}"#)
-            try await Task.sleep(for: .milliseconds(300))
+            // Wait until the first request holds the vendor's only slot (it has reached the vendor).
+            for _ in 0..<200 where gateway.vendor.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
             let second = try await gateway.share("/vendors/acme/events", json: #"{"events":[{"user_id":"u1"}]}"#)
             #expect(second.status == 503)
             #expect(second.problemType == ProblemDetails.typePrefix + "vendor-busy")
