@@ -1,11 +1,12 @@
 import ArgumentParser
 import Contracts
 import Foundation
+import Gateway
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Gateway
-import Logging
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,11 +29,15 @@ struct AuditCommand: AsyncParsableCommand {
             let configuration = try await options.load()
             let runtime = try await GatewayRuntime(configuration: configuration, logger: logger)
             let sinceTime = try since.map { text -> Timestamp in
-                guard let time = Timestamp(rfc3339: text) else { throw ValidationError("--since is not an RFC 3339 time") }
+                guard let time = Timestamp(rfc3339: text) else {
+                    throw ValidationError("--since is not an RFC 3339 time")
+                }
                 return time
             }
             let untilTime = try until.map { text -> Timestamp in
-                guard let time = Timestamp(rfc3339: text) else { throw ValidationError("--until is not an RFC 3339 time") }
+                guard let time = Timestamp(rfc3339: text) else {
+                    throw ValidationError("--until is not an RFC 3339 time")
+                }
                 return time
             }
             let exporter = LedgerExporter(store: runtime.store)
@@ -63,7 +68,9 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct Checkpoint: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the latest signed checkpoint (C2SP tlog-checkpoint).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the latest signed checkpoint (C2SP tlog-checkpoint)."
+        )
         @OptionGroup var options: ConfigurationOptions
 
         func run() async throws {
@@ -93,7 +100,9 @@ struct AuditCommand: AsyncParsableCommand {
             let note = try Array(Data(contentsOf: URL(fileURLWithPath: checkpoint)))
             var keyText = key
             if FileManager.default.fileExists(atPath: key) {
-                keyText = try String(contentsOfFile: key, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                keyText = try String(contentsOfFile: key, encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines
+                )
             }
             let result = ExportVerifier.verify(exportFileAt: entries, checkpointNote: note, verifierKey: keyText)
             if result.ok {
@@ -114,7 +123,8 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "The vendor id to record.") var vendor: String = "test-vendor"
         @Option(help: "Appenders working at once.") var concurrency: Int = 1
         @Flag(help: "Print `ack SEQ` as each append is acknowledged (durable).") var printAcks = false
-        @Option(help: "Record every --subject-every'th entry as a share of this subject (for report benchmarks).") var subject: String?
+        @Option(help: "Record every --subject-every'th entry as a share of this subject (for report benchmarks).")
+        var subject: String?
         @Option(help: "With --subject: one entry in this many names the subject.") var subjectEvery: Int = 100
 
         func run() async throws {
@@ -136,7 +146,11 @@ struct AuditCommand: AsyncParsableCommand {
                             while index < total {
                                 var draft = SyntheticEntries.share(vendor: vendor, index: index)
                                 if let subject, index % every == 0 {
-                                    draft = SyntheticEntries.share(vendor: vendor, index: index, subject: (subject, keys.subjectRef(subject)))
+                                    draft = SyntheticEntries.share(
+                                        vendor: vendor,
+                                        index: index,
+                                        subject: (subject, keys.subjectRef(subject))
+                                    )
                                 }
                                 let entry = try await log.append(draft)
                                 if printAcks { AckPrinter.print(entry.seq) }

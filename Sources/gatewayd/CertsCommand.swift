@@ -10,7 +10,8 @@ struct CertsCommand: AsyncParsableCommand {
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make ca.pem, ca-key.pem, server.pem (localhost, 127.0.0.1), server-key.pem and a client certificate for demo-service."
+            abstract:
+                "Make ca.pem, ca-key.pem, server.pem (localhost, 127.0.0.1), server-key.pem and a client certificate for demo-service."
         )
         @OptionGroup var options: ConfigurationOptions
         @Flag(help: "Replace an existing development CA.") var force = false

@@ -33,7 +33,9 @@ struct ConsentsCommand: AsyncParsableCommand {
             let report = try await importer.run(lines: FileLines(handle: handle)) { line, message in
                 printError("\(file):\(line): error: \(message)")
             }
-            print("\(report.applied) records applied (\(report.stored) new), \(report.invalid) lines invalid, \(report.lines) lines read")
+            print(
+                "\(report.applied) records applied (\(report.stored) new), \(report.invalid) lines invalid, \(report.lines) lines read"
+            )
             if report.invalid > 0 { throw ExitCode(1) }
         }
     }

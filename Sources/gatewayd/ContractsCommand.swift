@@ -13,7 +13,8 @@ struct ContractsCommand: AsyncParsableCommand {
 
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check agreements against the schema and for meaning; prints `file:line: error: ...` per problem.",
+            abstract:
+                "Check agreements against the schema and for meaning; prints `file:line: error: ...` per problem.",
             discussion: "Exits 1 if any file has a problem."
         )
 
@@ -72,10 +73,12 @@ struct ContractsCommand: AsyncParsableCommand {
 extension ContractsCommand {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register agreements offline in the gateway's database (and approve them, as the bootstrap principal)."
+            abstract:
+                "Register agreements offline in the gateway's database (and approve them, as the bootstrap principal)."
         )
         @OptionGroup var options: ConfigurationOptions
-        @Flag(help: "Approve each registered version (the bootstrap principal's two-person exemption).") var approve = false
+        @Flag(help: "Approve each registered version (the bootstrap principal's two-person exemption).") var approve =
+            false
         @Argument(help: "Agreement XML files.") var files: [String]
 
         func run() async throws {
@@ -86,7 +89,9 @@ extension ContractsCommand {
                 do {
                     let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: file)))
                     let record = try await runtime.importAgreement(bytes, approve: approve)
-                    print("\(file): \(record.vendorID) version \(record.version) \(record.status.rawValue) (\(record.digest))")
+                    print(
+                        "\(file): \(record.vendorID) version \(record.version) \(record.status.rawValue) (\(record.digest))"
+                    )
                 } catch let error as XMLDocumentError {
                     failed = true
                     for diagnostic in error.diagnostics { printError(diagnostic.formatted(file: file)) }

@@ -13,7 +13,8 @@ import NIOSSL
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the gateway with a local demo vendor and sample traffic, showing what was sent, redacted and logged.",
+        abstract:
+            "Run the gateway with a local demo vendor and sample traffic, showing what was sent, redacted and logged.",
         discussion: "Everything lives in DATA_DIR/demo (made afresh each run); nothing else is touched."
     )
 
@@ -29,19 +30,25 @@ struct DemoCommand: AsyncParsableCommand {
         // A vendor of our own, with its own CA that the gateway is told to trust.
         let group = MultiThreadedEventLoopGroup.singleton
         let vendorCA = try CertificateAuthority.make(commonName: "demo vendor CA")
-        try vendorCA.certificate.pemString().write(toFile: directory + "/vendor-ca.pem", atomically: true, encoding: .utf8)
+        try vendorCA.certificate.pemString().write(
+            toFile: directory + "/vendor-ca.pem",
+            atomically: true,
+            encoding: .utf8
+        )
         let vendor = try await DemoVendor.start(authority: vendorCA, group: group)
 
         var configuration = GatewayConfiguration(
-            reader: ConfigReader(provider: InMemoryProvider(values: [
-                "proxy.port": .init(.int(0), isSecret: false),
-                "data.dir": .init(.string(directory + "/var"), isSecret: false),
-                "certs.dir": .init(.string(directory + "/certs"), isSecret: false),
-                "contracts.dir": .init(.string(directory + "/contracts"), isSecret: false),
-                "upstream.trustRoots": .init(.string(directory + "/vendor-ca.pem"), isSecret: false),
-                "upstream.allowPrivateAddresses": .init(.bool(true), isSecret: false),
-                "log.origin": .init(.string("demo.local/gateway"), isSecret: false),
-            ]))
+            reader: ConfigReader(
+                provider: InMemoryProvider(values: [
+                    "proxy.port": .init(.int(0), isSecret: false),
+                    "data.dir": .init(.string(directory + "/var"), isSecret: false),
+                    "certs.dir": .init(.string(directory + "/certs"), isSecret: false),
+                    "contracts.dir": .init(.string(directory + "/contracts"), isSecret: false),
+                    "upstream.trustRoots": .init(.string(directory + "/vendor-ca.pem"), isSecret: false),
+                    "upstream.allowPrivateAddresses": .init(.bool(true), isSecret: false),
+                    "log.origin": .init(.string("demo.local/gateway"), isSecret: false),
+                ])
+            )
         )
         configuration.credentials = CredentialStore(["acme-api-key": "sk_demo_acme"])
         let runtime = try await GatewayRuntime(configuration: configuration, logger: logger)
@@ -92,7 +99,9 @@ struct DemoClient {
         }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificates.caCertificatePath))
-        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificates.clientCertificatePath("checkout")).map { .certificate($0) }
+        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificates.clientCertificatePath("checkout")).map {
+            .certificate($0)
+        }
         tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: certificates.clientKeyPath("checkout"), format: .pem))
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.redirectConfiguration = .disallow
@@ -100,7 +109,11 @@ struct DemoClient {
         self.port = port
     }
 
-    func post(_ path: String, purpose: String, json: String) async throws -> (status: Int, headers: HTTPHeaders, body: String) {
+    func post(
+        _ path: String,
+        purpose: String,
+        json: String
+    ) async throws -> (status: Int, headers: HTTPHeaders, body: String) {
         var request = HTTPClientRequest(url: "https://localhost:\(port)\(path)")
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")

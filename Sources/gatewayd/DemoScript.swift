@@ -12,7 +12,8 @@ struct DemoScript {
     let port: Int
 
     func run() async throws {
-        print("""
+        print(
+            """
             Vendor gateway demo
             ===================
             Data plane   https://127.0.0.1:\(port)  (mTLS; this demo calls it as service `checkout`)
@@ -21,7 +22,8 @@ struct DemoScript {
                          and health data prohibited; anything not in the data map removed.
             Share log    origin demo.local/gateway, in \(runtime.configuration.dataDirectory)
 
-            """)
+            """
+        )
         try await consent("u-1001", .granted)
         try await consent("u-1002", .granted, vendor: "*")
         print("Consent: u-1001 granted analytics to acme; u-1002 granted analytics to all vendors; u-1003 gave none.\n")
@@ -29,12 +31,14 @@ struct DemoScript {
         try await step(
             "1. A consented batch",
             path: "/vendors/acme/events?campaign=spring&utm_source=newsletter",
-            json: #"{"batch_id":"b-17","events":[{"user_id":"u-1001","email":"alice@example.com","page":"/checkout","ip":"203.0.113.7"},{"user_id":"u-1002","email":"bob@example.com","page":"/cart"}]}"#
+            json:
+                #"{"batch_id":"b-17","events":[{"user_id":"u-1001","email":"alice@example.com","page":"/checkout","ip":"203.0.113.7"},{"user_id":"u-1002","email":"bob@example.com","page":"/cart"}]}"#
         )
         try await step(
             "2. A partly consented batch: u-1003 never consented, so its record is dropped",
             path: "/vendors/acme/events",
-            json: #"{"batch_id":"b-18","events":[{"user_id":"u-1001","page":"/home"},{"user_id":"u-1003","email":"carol@example.com","page":"/home"}]}"#
+            json:
+                #"{"batch_id":"b-18","events":[{"user_id":"u-1001","page":"/home"},{"user_id":"u-1003","email":"carol@example.com","page":"/home"}]}"#
         )
         try await consent("u-1001", .withdrawn)
         print("Consent: u-1001 withdraws analytics for acme.\n")
@@ -46,7 +50,8 @@ struct DemoScript {
         try await step(
             "4. A prohibited field: the card number and an unmapped diagnosis never leave",
             path: "/vendors/acme/events",
-            json: #"{"events":[{"user_id":"u-1002","page":"/pay","card_number":"4111111111111111","diagnosis":"asthma"}]}"#
+            json:
+                #"{"events":[{"user_id":"u-1002","page":"/pay","card_number":"4111111111111111","diagnosis":"asthma"}]}"#
         )
         try await step(
             "5. An expired contract: oldco's agreement ended on 2026-06-30",
@@ -57,7 +62,14 @@ struct DemoScript {
 
     func consent(_ subject: String, _ status: ConsentStatus, vendor: String = "acme") async throws {
         _ = try await runtime.consents.put([
-            ConsentRecord(subject: subject, purpose: "analytics", vendor: vendor, status: status, givenAt: .now(), source: "demo")
+            ConsentRecord(
+                subject: subject,
+                purpose: "analytics",
+                vendor: vendor,
+                status: status,
+                givenAt: .now(),
+                source: "demo"
+            )
         ])
     }
 
@@ -73,17 +85,23 @@ struct DemoScript {
             print("vendor received nothing")
         }
         for request in received {
-            print("vendor received \(request.method) \(request.uri)   Authorization: \(request.headers.first(name: "authorization") ?? "-")")
+            print(
+                "vendor received \(request.method) \(request.uri)   Authorization: \(request.headers.first(name: "authorization") ?? "-")"
+            )
             print("                \(String(decoding: request.body, as: UTF8.self))")
         }
         var answer = "gateway answered \(response.status)"
         if let records = response.headers.first(name: "share-records") { answer += "   Share-Records: \(records)" }
-        if let redactions = response.headers.first(name: "share-redactions") { answer += "   Share-Redactions: \(redactions)" }
+        if let redactions = response.headers.first(name: "share-redactions") {
+            answer += "   Share-Redactions: \(redactions)"
+        }
         print(answer)
         if response.status >= 400 {
             print("                \(response.body)")
         }
-        if let id = response.headers.first(name: "share-id") ?? (try? JSONReader.parse(Array(response.body.utf8)))?["shareId"]?.stringValue {
+        if let id = response.headers.first(name: "share-id")
+            ?? (try? JSONReader.parse(Array(response.body.utf8)))?["shareId"]?.stringValue
+        {
             try await printEntry(id)
         }
         print("")
@@ -94,12 +112,18 @@ struct DemoScript {
         guard let row = rows.first(where: { $0.id == id }) else { return }
         let entry = try JSONReader.parse(row.bytes)
         var line = "ledger #\(row.seq)       \(entry["decision"]?.stringValue ?? "?")"
-        if let reason = entry["reason"]?.stringValue { line += " (\(reason.replacingOccurrences(of: ProblemDetails.typePrefix, with: "")))" }
-        if let received = entry["records"]?["received"]?.intValueFromNumberText, let sent = entry["records"]?["sent"]?.intValueFromNumberText {
+        if let reason = entry["reason"]?.stringValue {
+            line += " (\(reason.replacingOccurrences(of: ProblemDetails.typePrefix, with: "")))"
+        }
+        if let received = entry["records"]?["received"]?.intValueFromNumberText,
+            let sent = entry["records"]?["sent"]?.intValueFromNumberText
+        {
             line += ", records \(sent)/\(received)"
         }
         if case .array(let refs)? = entry["subjectRefs"] {
-            line += ", subjects " + refs.compactMap { $0.stringValue.map { String($0.prefix(12)) + "…" } }.joined(separator: " ")
+            line +=
+                ", subjects "
+                + refs.compactMap { $0.stringValue.map { String($0.prefix(12)) + "…" } }.joined(separator: " ")
         }
         print(line)
         if case .array(let fields)? = entry["fields"] {
@@ -107,7 +131,9 @@ struct DemoScript {
                 let path = field["path"]?.stringValue ?? "?"
                 let action = field["action"]?.stringValue ?? "?"
                 let reason = field["reason"]?.stringValue ?? "?"
-                print("                  \(path.padding(toLength: 16, withPad: " ", startingAt: 0)) \(action.padding(toLength: 11, withPad: " ", startingAt: 0)) \(reason)")
+                print(
+                    "                  \(path.padding(toLength: 16, withPad: " ", startingAt: 0)) \(action.padding(toLength: 11, withPad: " ", startingAt: 0)) \(reason)"
+                )
             }
         }
         var outcomeRow = rows.first(where: { (try? JSONReader.parse($0.bytes))?["shareId"] == .string(id) })
@@ -121,7 +147,9 @@ struct DemoScript {
         }
         if let outcome = outcomeRow {
             let value = try JSONReader.parse(outcome.bytes)
-            print("ledger #\(outcome.seq)       outcome: vendor answered \(value["upstreamStatus"]?.intValueFromNumberText ?? "-")")
+            print(
+                "ledger #\(outcome.seq)       outcome: vendor answered \(value["upstreamStatus"]?.intValueFromNumberText ?? "-")"
+            )
         }
     }
 
@@ -134,8 +162,13 @@ struct DemoScript {
         try checkpoint.note.write(toFile: directory + "/checkpoint.txt", atomically: true, encoding: .utf8)
         let key = runtime.keys.signer.verifierKeyString
         try (key + "\n").write(toFile: directory + "/key.txt", atomically: true, encoding: .utf8)
-        let result = ExportVerifier.verify(export: export, checkpointNote: Array(checkpoint.note.utf8), verifierKey: key)
-        print("""
+        let result = ExportVerifier.verify(
+            export: export,
+            checkpointNote: Array(checkpoint.note.utf8),
+            verifierKey: key
+        )
+        print(
+            """
             The share log
             -------------
             \(checkpoint.note)
@@ -143,7 +176,8 @@ struct DemoScript {
             Check it yourself:
               gatewayd audit verify --entries \(directory)/export.jsonl --checkpoint \(directory)/checkpoint.txt --key \(directory)/key.txt
               python3 tools/verify-export.py --entries \(directory)/export.jsonl --checkpoint \(directory)/checkpoint.txt --key \(directory)/key.txt
-            """)
+            """
+        )
     }
 }
 

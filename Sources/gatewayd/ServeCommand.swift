@@ -30,10 +30,14 @@ struct ServeCommand: AsyncParsableCommand {
         let pipeline = runtime.makePipeline(upstream: upstream)
         let proxy = try runtime.makeProxyServer(pipeline: pipeline, certificates: certificates, group: group)
         let shareLog = runtime.shareLog
-        let logOpen: @Sendable () async throws -> Void = { try await shareLog.waitUntilAccepting(timeout: .seconds(600)) }
+        let logOpen: @Sendable () async throws -> Void = {
+            try await shareLog.waitUntilAccepting(timeout: .seconds(600))
+        }
         var services: [any Service] = [runtime.shareLog, StartsAfter(proxy, when: logOpen)]
         if let listener = runtime.changeListener { services.insert(listener, at: 0) }
-        services += try runtime.makeAdminServices(certificates: certificates, group: group).map { StartsAfter($0, when: logOpen) }
+        services += try runtime.makeAdminServices(certificates: certificates, group: group).map {
+            StartsAfter($0, when: logOpen)
+        }
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
@@ -49,7 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
 enum GatewaydLogging {
     /// Logs to standard error; `GATEWAY_LOG_LEVEL` sets the level (default `info`).
     static func bootstrap(label: String, defaultLevel: Logger.Level = .info) -> Logger {
-        let level = ProcessInfoEnvironment.value("GATEWAY_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
+        let level =
+            ProcessInfoEnvironment.value("GATEWAY_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -10,7 +10,9 @@ struct TokensCommand: AsyncParsableCommand {
     )
 
     struct Issue: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a new token on standard output; only its hash is stored.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a new token on standard output; only its hash is stored."
+        )
         @OptionGroup var options: ConfigurationOptions
         @Option(help: "admin, procurement, consent or auditor.") var role: String
         @Option(help: "Who holds it (the principal named in approvals and the call log).") var name: String
@@ -42,7 +44,9 @@ struct TokensCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token by id, or every active token of a name.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token by id, or every active token of a name."
+        )
         @OptionGroup var options: ConfigurationOptions
         @Argument(help: "A token id (tok_...) or name.") var token: String
 

@@ -60,7 +60,9 @@ struct ContractValidatorTests {
     // MARK: meaning checks, one per kind
 
     @Test func unknownCategoryWithSuggestion() {
-        let found = problems(example(replacing: "user.contact.email\" transform", with: "user.contact.emial\" transform"))
+        let found = problems(
+            example(replacing: "user.contact.email\" transform", with: "user.contact.emial\" transform")
+        )
         let problem = try? #require(found.first)
         #expect(problem?.message == "unknown category `user.contact.emial`")
         #expect(problem?.hint == "did you mean `user.contact.email`?")
@@ -100,31 +102,45 @@ struct ContractValidatorTests {
         #expect(problems(text, options: .init(allowPrivateAddresses: true)).isEmpty)
     }
 
-    @Test(arguments: ["https://user@api.acme.example/", "https://api.acme.example/v2?x=1", "https://api.acme.example/a/../b",
-                      "ftp://api.acme.example/", "https://api.acme.example:99999/"])
+    @Test(arguments: [
+        "https://user@api.acme.example/", "https://api.acme.example/v2?x=1", "https://api.acme.example/a/../b",
+        "ftp://api.acme.example/", "https://api.acme.example:99999/",
+    ])
     func malformedEndpoint(url: String) {
         let text = example(replacing: "https://api.acme.example/v2", with: url)
         #expect(!problems(text, options: .init(allowPrivateAddresses: true, allowPlainHTTP: true)).isEmpty)
     }
 
     @Test func categoryBothAllowedAndProhibited() {
-        let text = example(replacing: "<category ref=\"user.behavior.browsing_history\"/>",
-                           with: "<category ref=\"user.financial.bank_account\"/>")
-        #expect(problems(text).contains {
-            $0.message == "category `user.financial.bank_account` is both allowed and prohibited (`user.financial`)"
-        })
+        let text = example(
+            replacing: "<category ref=\"user.behavior.browsing_history\"/>",
+            with: "<category ref=\"user.financial.bank_account\"/>"
+        )
+        #expect(
+            problems(text).contains {
+                $0.message == "category `user.financial.bank_account` is both allowed and prohibited (`user.financial`)"
+            }
+        )
     }
 
     @Test func sensitiveCategoryUnderNonConsentBasis() {
-        let text = example(replacing: "<category ref=\"user.device.ip_address\" transform=\"generalize\"/>",
-                           with: "<category ref=\"user.biometric.fingerprint\"/>")
+        let text = example(
+            replacing: "<category ref=\"user.device.ip_address\" transform=\"generalize\"/>",
+            with: "<category ref=\"user.biometric.fingerprint\"/>"
+        )
         let found = problems(text)
-        #expect(found.contains { $0.message.contains("special category `user.biometric.fingerprint` under basis `legitimate_interest`") })
+        #expect(
+            found.contains {
+                $0.message.contains("special category `user.biometric.fingerprint` under basis `legitimate_interest`")
+            }
+        )
     }
 
     @Test func saleOrSharingPurposeWithoutConsent() {
-        let text = example(replacing: "purpose ref=\"essential.fraud_detection\" basis=\"legitimate_interest\"",
-                           with: "purpose ref=\"marketing.advertising\" basis=\"legitimate_interest\"")
+        let text = example(
+            replacing: "purpose ref=\"essential.fraud_detection\" basis=\"legitimate_interest\"",
+            with: "purpose ref=\"marketing.advertising\" basis=\"legitimate_interest\""
+        )
         #expect(problems(text).contains { $0.message.contains("is sale or sharing and needs consent") })
     }
 
@@ -146,9 +162,9 @@ struct ContractValidatorTests {
 
     @Test func duplicateOperation() {
         let operation = """
-            <operation method="POST" path="/events"><field path="$.x" category="system.operations"/></operation>
-          </dataMap>
-        """
+                <operation method="POST" path="/events"><field path="$.x" category="system.operations"/></operation>
+              </dataMap>
+            """
         let found = problems(example(replacing: "  </dataMap>", with: operation))
         #expect(!found.isEmpty)
     }

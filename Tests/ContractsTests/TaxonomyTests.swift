@@ -6,8 +6,10 @@ import Testing
 struct TaxonomyTests {
     @Test func builtInTaxonomyIsTheRepositoryFile() throws {
         let file = try String(contentsOf: RepositoryFiles.url("contracts/taxonomy.xml"), encoding: .utf8)
-        #expect(file.trimmingCharacters(in: .newlines) == EmbeddedResources.taxonomyXML.trimmingCharacters(in: .newlines),
-                "run scripts/embed-resources.sh after editing contracts/")
+        #expect(
+            file.trimmingCharacters(in: .newlines) == EmbeddedResources.taxonomyXML.trimmingCharacters(in: .newlines),
+            "run scripts/embed-resources.sh after editing contracts/"
+        )
         let schema = try String(contentsOf: RepositoryFiles.url("contracts/dpa.xsd"), encoding: .utf8)
         #expect(schema.trimmingCharacters(in: .newlines) == EmbeddedResources.dpaXSD.trimmingCharacters(in: .newlines))
     }
@@ -17,9 +19,11 @@ struct TaxonomyTests {
         #expect(taxonomy.categories.count >= 40)
         #expect(taxonomy.purposes.count >= 15)
         #expect(taxonomy.dataSubjects.count >= 5)
-        for id in ["analytics", "marketing.advertising", "marketing.communications.email",
-                   "essential.service.payment_processing", "essential.fraud_detection",
-                   "essential.service.operations.support", "personalize"] {
+        for id in [
+            "analytics", "marketing.advertising", "marketing.communications.email",
+            "essential.service.payment_processing", "essential.fraud_detection",
+            "essential.service.operations.support", "personalize",
+        ] {
             #expect(taxonomy.purpose(id) != nil, "missing purpose \(id)")
         }
     }

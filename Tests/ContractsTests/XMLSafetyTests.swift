@@ -1,7 +1,8 @@
-@testable import Contracts
 import Foundation
 import Synchronization
 import Testing
+
+@testable import Contracts
 
 @Suite("Hostile XML")
 struct XMLSafetyTests {
@@ -77,7 +78,8 @@ struct XMLSafetyTests {
     @Test func xincludeIsRefused() {
         let text = ContractValidatorTests.example.replacingOccurrences(
             of: "<retention days=\"90\"/>",
-            with: "<retention days=\"90\"/><xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" href=\"file:///etc/passwd\"/>"
+            with:
+                "<retention days=\"90\"/><xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" href=\"file:///etc/passwd\"/>"
         )
         #expect(refusal(text).contains { $0.message == "XInclude is not allowed" })
     }
@@ -85,7 +87,8 @@ struct XMLSafetyTests {
     @Test func remoteSchemaLocationIsRefused() {
         let text = ContractValidatorTests.example.replacingOccurrences(
             of: "id=\"acme-analytics\"",
-            with: "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"urn:vendor-gateway:dpa:1 http://127.0.0.1:1/evil.xsd\" id=\"acme-analytics\""
+            with:
+                "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"urn:vendor-gateway:dpa:1 http://127.0.0.1:1/evil.xsd\" id=\"acme-analytics\""
         )
         let before = SafeXML.externalLoadAttempts.load(ordering: .relaxed)
         #expect(refusal(text).contains { $0.message == "xsi:schemaLocation is not allowed" })
@@ -103,7 +106,9 @@ struct XMLSafetyTests {
     }
 
     @Test func deepNestingIsRefused() {
-        let text = "<?xml version=\"1.0\"?>" + String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000)
+        let text =
+            "<?xml version=\"1.0\"?>" + String(repeating: "<a>", count: 10_000)
+            + String(repeating: "</a>", count: 10_000)
         let found = refusal(text)
         #expect(!found.isEmpty)
     }

@@ -91,7 +91,10 @@ extension Agreement {
             )
         }
         let breach = root.child("breachNotification")
-        breachNotification = BreachNotification(hours: integer(breach, "hours"), contact: breach?[attribute: "contact"] ?? "")
+        breachNotification = BreachNotification(
+            hours: integer(breach, "hours"),
+            contact: breach?[attribute: "contact"] ?? ""
+        )
         auditRights = root.child("auditRights").map {
             AuditRights(noticeDays: integer($0, "noticeDays"), onSite: $0[attribute: "onSite"] == "true")
         }

@@ -13,7 +13,8 @@ public struct EndpointURL: Sendable, Hashable {
         let scheme = text[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "https" || scheme == "http" else { return nil }
         let rest = text[schemeEnd.upperBound...]
-        guard !rest.contains(where: { $0 == "?" || $0 == "#" || $0 == "@" || $0 == "\\" || $0 == "%" || $0.isWhitespace })
+        guard
+            !rest.contains(where: { $0 == "?" || $0 == "#" || $0 == "@" || $0 == "\\" || $0 == "%" || $0.isWhitespace })
         else { return nil }
         let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
         let authority = rest[..<authorityEnd]

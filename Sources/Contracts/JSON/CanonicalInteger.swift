@@ -16,7 +16,9 @@ enum CanonicalInteger {
         // Integer part.
         let integerDigits = utf8.prefix { isDigit($0) }
         guard !integerDigits.isEmpty else { throw CanonicalJSONError(.invalidNumber) }
-        if integerDigits.count > 1, integerDigits.first == UInt8(ascii: "0") { throw CanonicalJSONError(.invalidNumber) }
+        if integerDigits.count > 1, integerDigits.first == UInt8(ascii: "0") {
+            throw CanonicalJSONError(.invalidNumber)
+        }
         utf8 = utf8.dropFirst(integerDigits.count)
         // Fraction.
         var fractionDigits: ArraySlice<UInt8> = []

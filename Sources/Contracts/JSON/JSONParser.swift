@@ -140,9 +140,14 @@ struct JSONParser: ~Copyable {
             frames.reserveCapacity(8)
             fingerprints.reserveCapacity(32)
         }
-        frames.append(Frame(
-            isObject: isObject, start: isObject ? members.count : values.count,
-            fingerprintStart: fingerprints.count, keySet: nil))
+        frames.append(
+            Frame(
+                isObject: isObject,
+                start: isObject ? members.count : values.count,
+                fingerprintStart: fingerprints.count,
+                keySet: nil
+            )
+        )
     }
 
     /// Pops the innermost container and builds its value from the stacks.
@@ -179,7 +184,8 @@ struct JSONParser: ~Copyable {
             while candidate < last {
                 let existing = fingerprints[candidate]
                 if existing == fingerprint || (existing | fingerprint) >> 63 != 0,
-                   members.key(at: start + candidate - fingerprintStart) == key {
+                    members.key(at: start + candidate - fingerprintStart) == key
+                {
                     throw JSONSyntaxError(.duplicateKey, offset: keyOffset)
                 }
                 candidate += 1
@@ -386,7 +392,8 @@ struct JSONParser: ~Copyable {
             let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
             let quote = word ^ (ones &* 0x22)
             let backslash = word ^ (ones &* 0x5C)
-            let special = (word & highs)
+            let special =
+                (word & highs)
                 | ((word &- ones &* 0x20) & ~word & highs)
                 | ((quote &- ones) & ~quote & highs)
                 | ((backslash &- ones) & ~backslash & highs)
@@ -445,12 +452,20 @@ struct JSONParser: ~Copyable {
         var high: UInt8 = 0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
+        case 0xE0:
+            length = 3
+            low = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
+        case 0xED:
+            length = 3
+            high = 0x9F
+        case 0xF0:
+            length = 4
+            low = 0x90
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
+        case 0xF4:
+            length = 4
+            high = 0x8F
         default: throw JSONSyntaxError(.invalidUTF8, offset: i)
         }
         guard i + length <= end else { throw JSONSyntaxError(.invalidUTF8, offset: i) }

@@ -52,7 +52,8 @@ public enum JSONWriter {
             let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             let quote = word ^ (ones &* 0x22)
             let backslash = word ^ (ones &* 0x5C)
-            let special = ((word &- ones &* 0x20) & ~word & highs)
+            let special =
+                ((word &- ones &* 0x20) & ~word & highs)
                 | ((quote &- ones) & ~quote & highs)
                 | ((backslash &- ones) & ~backslash & highs)
             if special != 0 {

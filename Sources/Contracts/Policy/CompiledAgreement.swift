@@ -120,7 +120,8 @@ struct PurposePlan: Sendable {
         if let records = operation.records {
             let recordBuilder = PathNode.Builder()
             for field in operation.fields {
-                let node = field.path.root == .record
+                let node =
+                    field.path.root == .record
                     ? recordBuilder.node(at: field.path.segments)
                     : bodyBuilder.node(at: field.path.segments)
                 node.rule = rule(field.path.description, field.category)

@@ -54,7 +54,9 @@ public struct FieldTransformer: Sendable {
             switch address {
             case .v4(let b): return .string("\(b[0]).\(b[1]).\(b[2]).0")
             case .v6(let b):
-                let groups = stride(from: 0, to: 6, by: 2).map { String(UInt16(b[$0]) << 8 | UInt16(b[$0 + 1]), radix: 16) }
+                let groups = stride(from: 0, to: 6, by: 2).map {
+                    String(UInt16(b[$0]) << 8 | UInt16(b[$0 + 1]), radix: 16)
+                }
                 return .string(groups.joined(separator: ":") + "::")
             }
         }

@@ -40,7 +40,12 @@ struct FieldWalker {
                         kept.append(JSONMember(member.key, result))
                     }
                 } else {
-                    count(path: Self.displayPath(parent: node.text, key: member.key, separator: "."), category: nil, .removed, .unmapped)
+                    count(
+                        path: Self.displayPath(parent: node.text, key: member.key, separator: "."),
+                        category: nil,
+                        .removed,
+                        .unmapped
+                    )
                 }
             }
             // A container emptied by redaction is left out; one that came empty stays.
@@ -56,7 +61,12 @@ struct FieldWalker {
             return kept.isEmpty && !elements.isEmpty ? nil : .array(kept)
         case .object(let members) where node.members.isEmpty:
             for member in members {
-                count(path: Self.displayPath(parent: node.text, key: member.key, separator: "."), category: nil, .removed, .unmapped)
+                count(
+                    path: Self.displayPath(parent: node.text, key: member.key, separator: "."),
+                    category: nil,
+                    .removed,
+                    .unmapped
+                )
             }
             return members.isEmpty ? .object([]) : nil
         default:
@@ -114,7 +124,9 @@ struct FieldWalker {
                 // Explicit: the consent names the category itself or a special category above it, never a
                 // broader one such as `user`.
                 guard let root = rule.sensitiveRoot,
-                    categories.contains(where: { DataCategory.isWithin(rule.category, $0) && DataCategory.isWithin($0, root) })
+                    categories.contains(where: {
+                        DataCategory.isWithin(rule.category, $0) && DataCategory.isWithin($0, root)
+                    })
                 else { return .sensitiveNeedsExplicitConsent }
             }
         }
@@ -131,14 +143,17 @@ struct FieldWalker {
         counts.map { key, count in
             FieldOutcome(path: key.path, category: key.category, action: key.action, reason: key.reason, count: count)
         }
-        .sorted { ($0.path, $0.action.rawValue, $0.reason.rawValue) < ($1.path, $1.action.rawValue, $1.reason.rawValue) }
+        .sorted {
+            ($0.path, $0.action.rawValue, $0.reason.rawValue) < ($1.path, $1.action.rawValue, $1.reason.rawValue)
+        }
     }
 
     /// A path for an unmapped member. Keys are client-chosen and could be personal values (an email used as
     /// a key), so only identifier-like keys are written; others appear as `*`.
     static func displayPath(parent: String, key: String, separator: String) -> String {
         let utf8 = key.utf8
-        let identifierLike = !utf8.isEmpty && utf8.count <= 64
+        let identifierLike =
+            !utf8.isEmpty && utf8.count <= 64
             && utf8.allSatisfy { DataPath.isNameByte($0) }
             && !utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
         return parent + separator + (identifierLike ? key : "*")

@@ -14,11 +14,21 @@ extension SharePlan {
         var keptIndices: [Int] = []
         for (index, record) in records.enumerated() {
             guard case .object = record.value else {
-                outcomes.append(RecordOutcome(index: index, subject: record.subject, kept: false, reason: .recordMalformed, consentRefs: []))
+                outcomes.append(
+                    RecordOutcome(
+                        index: index,
+                        subject: record.subject,
+                        kept: false,
+                        reason: .recordMalformed,
+                        consentRefs: []
+                    )
+                )
                 continue
             }
             guard let subject = record.subject else {
-                outcomes.append(RecordOutcome(index: index, subject: nil, kept: false, reason: .subjectMissing, consentRefs: []))
+                outcomes.append(
+                    RecordOutcome(index: index, subject: nil, kept: false, reason: .subjectMissing, consentRefs: [])
+                )
                 continue
             }
             let outcome = LawfulBasisCheck.evaluate(
@@ -31,11 +41,27 @@ extension SharePlan {
             )
             switch outcome {
             case .allowed(let consent):
-                outcomes.append(RecordOutcome(index: index, subject: subject, kept: true, reason: nil, consentRefs: consent.map { [$0.id] } ?? []))
+                outcomes.append(
+                    RecordOutcome(
+                        index: index,
+                        subject: subject,
+                        kept: true,
+                        reason: nil,
+                        consentRefs: consent.map { [$0.id] } ?? []
+                    )
+                )
                 keptConsents.append(consent)
                 keptIndices.append(index)
             case .refused(let reason, let consent):
-                outcomes.append(RecordOutcome(index: index, subject: subject, kept: false, reason: reason, consentRefs: consent.map { [$0.id] } ?? []))
+                outcomes.append(
+                    RecordOutcome(
+                        index: index,
+                        subject: subject,
+                        kept: false,
+                        reason: reason,
+                        consentRefs: consent.map { [$0.id] } ?? []
+                    )
+                )
             }
         }
 
@@ -70,10 +96,16 @@ extension SharePlan {
         }
         walker.scope = keptConsents
         for parameter in query {
-            if let rule = purposePlan.queries[parameter.key], let value = walker.apply(rule: rule, to: parameter.value) {
+            if let rule = purposePlan.queries[parameter.key], let value = walker.apply(rule: rule, to: parameter.value)
+            {
                 decision.query.append(JSONMember(parameter.key, value))
             } else if purposePlan.queries[parameter.key] == nil {
-                walker.count(path: FieldWalker.displayPath(parent: "?", key: parameter.key, separator: ""), category: nil, .removed, .unmapped)
+                walker.count(
+                    path: FieldWalker.displayPath(parent: "?", key: parameter.key, separator: ""),
+                    category: nil,
+                    .removed,
+                    .unmapped
+                )
             }
         }
         decision.fields = walker.outcomes()
@@ -90,15 +122,24 @@ extension SharePlan {
             let detail: String
             switch reason {
             case .consentMissing: detail = "\(what) consent for this purpose and vendor"
-            case .consentWithdrawn: detail = batched ? "every record's consent was withdrawn" : "the subject withdrew consent for this purpose"
-            case .consentExpired: detail = batched ? "every record's consent has expired" : "the subject's consent has expired"
-            case .objection: detail = batched ? "every subject objected to this purpose" : "the subject objected to this purpose"
+            case .consentWithdrawn:
+                detail =
+                    batched ? "every record's consent was withdrawn" : "the subject withdrew consent for this purpose"
+            case .consentExpired:
+                detail = batched ? "every record's consent has expired" : "the subject's consent has expired"
+            case .objection:
+                detail = batched ? "every subject objected to this purpose" : "the subject objected to this purpose"
             case .gpcOptOut: detail = "Global Privacy Control opts the subject out of sale or sharing"
-            case .subjectMissing: detail = batched ? "no record names its subject" : "the request names no subject (Share-Subject or the body)"
+            case .subjectMissing:
+                detail =
+                    batched ? "no record names its subject" : "the request names no subject (Share-Subject or the body)"
             default: detail = batched ? "no record is well-formed" : "the record is malformed"
             }
             return ShareRefusal(reason.rawValue, detail)
         }
-        return ShareRefusal("no-lawful-basis", "none of the \(count) records has a lawful basis for this purpose and vendor")
+        return ShareRefusal(
+            "no-lawful-basis",
+            "none of the \(count) records has a lawful basis for this purpose and vendor"
+        )
     }
 }

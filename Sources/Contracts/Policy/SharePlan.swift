@@ -82,7 +82,8 @@ extension CompiledAgreement {
             }
             records.reserveCapacity(elements.count)
             for element in elements {
-                let subject = operation.subjectMembers == nil
+                let subject =
+                    operation.subjectMembers == nil
                     ? request.subject : Self.subject(operation.subjectMembers!, in: element)
                 records.append((element, subject))
             }
@@ -95,7 +96,10 @@ extension CompiledAgreement {
             if let members = operation.subjectMembers, let named = Self.subject(members, in: record) {
                 if let header = request.subject, header != named {
                     return .failure(
-                        ShareRefusal("subject-ambiguous", "the Share-Subject header and the body name different subjects")
+                        ShareRefusal(
+                            "subject-ambiguous",
+                            "the Share-Subject header and the body name different subjects"
+                        )
                     )
                 }
                 subject = named

@@ -66,7 +66,9 @@ extension Taxonomy {
                 continue
             }
             let sale = element[attribute: "saleOrSharing"].map { $0 == "true" || $0 == "1" } ?? false
-            purposes.append(Purpose(id: id, name: element[attribute: "name"] ?? id, basis: basis, isSaleOrSharing: sale))
+            purposes.append(
+                Purpose(id: id, name: element[attribute: "name"] ?? id, basis: basis, isSaleOrSharing: sale)
+            )
         }
         var subjects: [DataSubjectCategory] = []
         for element in root.child("dataSubjects")?.children("dataSubject") ?? [] {

@@ -48,7 +48,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             return nil
         }
         guard index == b.count else { return nil }
-        let seconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59))
+        let seconds =
+            Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59))
             - Int64(offsetMinutes * 60)
         self.epochMilliseconds = seconds * 1000 + Int64(millis)
     }

@@ -6,10 +6,12 @@ public enum ContractExplanation {
         var out = ""
         let vendor = agreement.vendor
         out += "\(agreement.id) version \(agreement.version): \(vendor.name) (\(vendor.id), \(vendor.country))\n"
-        out += "Term \(agreement.term.effective) to \(agreement.term.expires); retention \(agreement.retentionDays) days; "
+        out +=
+            "Term \(agreement.term.effective) to \(agreement.term.expires); retention \(agreement.retentionDays) days; "
         out += "transfers \(agreement.transfers.regions.joined(separator: ", ")); "
         out += "breach notice within \(agreement.breachNotification.hours) h\n"
-        out += "Endpoint \(agreement.endpoint.baseURL), for services: \(agreement.endpoint.allowedServices.joined(separator: ", "))\n"
+        out +=
+            "Endpoint \(agreement.endpoint.baseURL), for services: \(agreement.endpoint.allowedServices.joined(separator: ", "))\n"
         if !agreement.prohibited.isEmpty {
             out += "Never: \(agreement.prohibited.joined(separator: ", "))\n"
         }
@@ -24,7 +26,10 @@ public enum ContractExplanation {
             if purpose.isSaleOrSharing { out += "; sale or sharing: refused under Global Privacy Control" }
             out += "\n"
             for operation in agreement.operations {
-                guard let plan = compiled.operations[CompiledAgreement.key(operation.method, operation.path)]?.plans[grant.ref]
+                guard
+                    let plan = compiled.operations[CompiledAgreement.key(operation.method, operation.path)]?.plans[
+                        grant.ref
+                    ]
                 else { continue }
                 var heading = "  \(operation.method) \(operation.path)"
                 if let records = operation.records { heading += ", one record per \(records)" }
@@ -33,7 +38,9 @@ public enum ContractExplanation {
                 var rows: [[String]] = [["FIELD", "CATEGORY", "LEAVES"]]
                 for field in operation.fields {
                     let rule = plan.ruleForExplanation(field.path, records: operation.records != nil)
-                    rows.append([field.path.description, field.category, rule.map { describe($0, basis: basis) } ?? "never"])
+                    rows.append([
+                        field.path.description, field.category, rule.map { describe($0, basis: basis) } ?? "never",
+                    ])
                 }
                 for query in operation.queries {
                     let rule = plan.queries[query.name]
@@ -76,9 +83,10 @@ public enum ContractExplanation {
     static func table(_ rows: [[String]], indent: String) -> String {
         let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
-            indent + row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 2)
-            }.joined()
+            indent
+                + row.enumerated().map { index, cell in
+                    index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 2)
+                }.joined()
         }.joined(separator: "\n") + "\n"
     }
 }

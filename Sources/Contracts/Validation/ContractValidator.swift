@@ -42,11 +42,18 @@ public struct ContractValidator: Sendable {
         }
         func checkCategory(_ ref: String, _ line: Int) {
             guard taxonomy.category(ref) == nil else { return }
-            problem(line, "unknown category `\(ref)`", taxonomy.suggestCategory(for: ref).map { "did you mean `\($0)`?" })
+            problem(
+                line,
+                "unknown category `\(ref)`",
+                taxonomy.suggestCategory(for: ref).map { "did you mean `\($0)`?" }
+            )
         }
         let termLine = root.child("term")?.line ?? root.line
         if agreement.term.effective > agreement.term.expires {
-            problem(termLine, "`effective` (\(agreement.term.effective)) is after `expires` (\(agreement.term.expires))")
+            problem(
+                termLine,
+                "`effective` (\(agreement.term.effective)) is after `expires` (\(agreement.term.expires))"
+            )
         }
         for subject in agreement.dataSubjects where taxonomy.dataSubjects[subject] == nil {
             problem(root.child("dataSubjects")?.line ?? root.line, "unknown data-subject category `\(subject)`")
@@ -89,7 +96,10 @@ public struct ContractValidator: Sendable {
                     )
                 }
                 for prohibited in agreement.prohibited where DataCategory.overlaps(category.ref, prohibited) {
-                    problem(category.line, "category `\(category.ref)` is both allowed and prohibited (`\(prohibited)`)")
+                    problem(
+                        category.line,
+                        "category `\(category.ref)` is both allowed and prohibited (`\(prohibited)`)"
+                    )
                 }
             }
         }
@@ -101,7 +111,11 @@ public struct ContractValidator: Sendable {
         let endpoint = agreement.endpoint
         if let url = EndpointURL(endpoint.baseURL) {
             if url.scheme != "https", !options.allowPlainHTTP {
-                problem(endpoint.line, "endpoint `\(endpoint.baseURL)` is not https", "vendors are reached over TLS only")
+                problem(
+                    endpoint.line,
+                    "endpoint `\(endpoint.baseURL)` is not https",
+                    "vendors are reached over TLS only"
+                )
             }
             if url.hostIsIPLiteral || url.hostIsPrivate, !options.allowPrivateAddresses {
                 problem(

@@ -27,12 +27,18 @@ extension AdminAPI {
                     do throws(ConsentInputError) {
                         records.append(try input.record(item, subject: subject))
                     } catch {
-                        errors.append(.object([JSONMember("index", AdminResponses.int(index)), JSONMember("message", .string(error.message))]))
+                        errors.append(
+                            .object([
+                                JSONMember("index", AdminResponses.int(index)),
+                                JSONMember("message", .string(error.message)),
+                            ])
+                        )
                     }
                 }
                 guard errors.isEmpty else {
                     throw ProblemDetails(
-                        code: "invalid-consent", status: 422,
+                        code: "invalid-consent",
+                        status: 422,
                         detail: "\(errors.count) of \(items.count) records are not valid; nothing was stored",
                         extensions: [JSONMember("errors", .array(errors))]
                     )
@@ -69,7 +75,12 @@ extension AdminAPI {
                     .object([
                         JSONMember("erased", .bool(true)),
                         JSONMember("consentRecordsRemoved", AdminResponses.int(removed)),
-                        JSONMember("shareLog", .string("unchanged; its entries are no longer linked to this subject (the id-to-ref mapping is erased)")),
+                        JSONMember(
+                            "shareLog",
+                            .string(
+                                "unchanged; its entries are no longer linked to this subject (the id-to-ref mapping is erased)"
+                            )
+                        ),
                     ])
                 )
             },
@@ -79,7 +90,11 @@ extension AdminAPI {
                 var errors: [JSONValue] = []
                 let report = try await importer.run(lines: BodyLines(body: request.body)) { line, message in
                     if errors.count < 1000 {
-                        errors.append(.object([JSONMember("line", AdminResponses.int(line)), JSONMember("message", .string(message))]))
+                        errors.append(
+                            .object([
+                                JSONMember("line", AdminResponses.int(line)), JSONMember("message", .string(message)),
+                            ])
+                        )
                     }
                 }
                 return AdminResponses.json(

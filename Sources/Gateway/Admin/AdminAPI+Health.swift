@@ -20,7 +20,10 @@ extension AdminAPI {
                 )
             },
             AdminRoute(.get, "/metrics", roles: []) { _, _ in
-                AdminResponses.text(self.runtime.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+                AdminResponses.text(
+                    self.runtime.metrics.render(),
+                    contentType: "text/plain; version=0.0.4; charset=utf-8"
+                )
             },
         ]
     }
@@ -33,18 +36,23 @@ extension AdminAPI {
                 let calls = try await self.runtime.store.calls(after: Int64(after), limit: limit)
                 return AdminResponses.json(
                     .object([
-                        JSONMember("calls", .array(calls.map { call in
-                            .object([
-                                JSONMember("id", AdminResponses.int(Int(call.id))),
-                                JSONMember("time", AdminResponses.time(call.time)),
-                                JSONMember("principal", .string(call.principal)),
-                                JSONMember("role", .string(call.role)),
-                                JSONMember("method", .string(call.method)),
-                                JSONMember("route", .string(call.route)),
-                                JSONMember("status", AdminResponses.int(call.status)),
-                                JSONMember("outcome", .string(call.outcome)),
-                            ])
-                        })),
+                        JSONMember(
+                            "calls",
+                            .array(
+                                calls.map { call in
+                                    .object([
+                                        JSONMember("id", AdminResponses.int(Int(call.id))),
+                                        JSONMember("time", AdminResponses.time(call.time)),
+                                        JSONMember("principal", .string(call.principal)),
+                                        JSONMember("role", .string(call.role)),
+                                        JSONMember("method", .string(call.method)),
+                                        JSONMember("route", .string(call.route)),
+                                        JSONMember("status", AdminResponses.int(call.status)),
+                                        JSONMember("outcome", .string(call.outcome)),
+                                    ])
+                                }
+                            )
+                        ),
                         JSONMember("nextCursor", calls.count == limit ? .string(String(calls.last!.id)) : .null),
                     ])
                 )
@@ -53,21 +61,28 @@ extension AdminAPI {
                 let tokens = try await self.runtime.store.tokens()
                 return AdminResponses.json(
                     .object([
-                        JSONMember("tokens", .array(tokens.map { token in
-                            .object([
-                                JSONMember("id", .string(token.id)),
-                                JSONMember("name", .string(token.name)),
-                                JSONMember("role", .string(token.role.rawValue)),
-                                JSONMember("createdAt", AdminResponses.time(token.createdAt)),
-                                JSONMember("revokedAt", AdminResponses.time(token.revokedAt)),
-                            ])
-                        }))
+                        JSONMember(
+                            "tokens",
+                            .array(
+                                tokens.map { token in
+                                    .object([
+                                        JSONMember("id", .string(token.id)),
+                                        JSONMember("name", .string(token.name)),
+                                        JSONMember("role", .string(token.role.rawValue)),
+                                        JSONMember("createdAt", AdminResponses.time(token.createdAt)),
+                                        JSONMember("revokedAt", AdminResponses.time(token.revokedAt)),
+                                    ])
+                                }
+                            )
+                        )
                     ])
                 )
             },
             AdminRoute(.delete, "/v1/tokens/{id}", roles: [.admin]) { _, context in
                 let id = try context.pathParameter("id")
-                guard try await self.tokens.revoke(id) else { throw ProblemDetails("not-found", "no active token with this id or name") }
+                guard try await self.tokens.revoke(id) else {
+                    throw ProblemDetails("not-found", "no active token with this id or name")
+                }
                 return AdminResponses.json(.object([JSONMember("revoked", .bool(true))]))
             },
         ]

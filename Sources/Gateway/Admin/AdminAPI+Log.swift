@@ -11,25 +11,34 @@ extension AdminAPI {
     var logRoutes: [AdminRoute] {
         [
             AdminRoute(.get, "/v1/log/checkpoint", roles: [.auditor]) { request, _ in
-                guard let checkpoint = try await self.runtime.store.latestCheckpoint(origin: try self.origin(request)) else {
+                guard let checkpoint = try await self.runtime.store.latestCheckpoint(origin: try self.origin(request))
+                else {
                     throw ProblemDetails("not-found", "the log has no checkpoint yet")
                 }
                 return AdminResponses.text(checkpoint.note)
             },
             AdminRoute(.get, "/v1/log/checkpoints", roles: [.auditor]) { request, _ in
                 let limit = try request.queryInt("limit", range: 1...1000) ?? 100
-                let checkpoints = try await self.runtime.store.checkpoints(origin: try self.origin(request), limit: limit)
+                let checkpoints = try await self.runtime.store.checkpoints(
+                    origin: try self.origin(request),
+                    limit: limit
+                )
                 return AdminResponses.json(
                     .object([
-                        JSONMember("checkpoints", .array(checkpoints.map { checkpoint in
-                            .object([
-                                JSONMember("origin", .string(checkpoint.origin)),
-                                JSONMember("treeSize", AdminResponses.int(checkpoint.size)),
-                                JSONMember("rootHash", .string(Base64.encode(checkpoint.rootHash))),
-                                JSONMember("time", AdminResponses.time(checkpoint.time)),
-                                JSONMember("note", .string(checkpoint.note)),
-                            ])
-                        }))
+                        JSONMember(
+                            "checkpoints",
+                            .array(
+                                checkpoints.map { checkpoint in
+                                    .object([
+                                        JSONMember("origin", .string(checkpoint.origin)),
+                                        JSONMember("treeSize", AdminResponses.int(checkpoint.size)),
+                                        JSONMember("rootHash", .string(Base64.encode(checkpoint.rootHash))),
+                                        JSONMember("time", AdminResponses.time(checkpoint.time)),
+                                        JSONMember("note", .string(checkpoint.note)),
+                                    ])
+                                }
+                            )
+                        )
                     ])
                 )
             },
@@ -42,7 +51,10 @@ extension AdminAPI {
                 guard size <= (try await self.runtime.store.ledgerSize(origin: origin)) else {
                     throw ProblemDetails("invalid-request", "the log is not that large")
                 }
-                let proof = try await LedgerProofs(store: self.runtime.store, origin: origin).inclusionProof(leafIndex: seq, treeSize: size)
+                let proof = try await LedgerProofs(store: self.runtime.store, origin: origin).inclusionProof(
+                    leafIndex: seq,
+                    treeSize: size
+                )
                 return AdminResponses.json(
                     .object([
                         JSONMember("leafIndex", AdminResponses.int(seq)),
@@ -60,7 +72,10 @@ extension AdminAPI {
                 guard to <= (try await self.runtime.store.ledgerSize(origin: origin)) else {
                     throw ProblemDetails("invalid-request", "the log is not that large")
                 }
-                let proof = try await LedgerProofs(store: self.runtime.store, origin: origin).consistencyProof(from: from, to: to)
+                let proof = try await LedgerProofs(store: self.runtime.store, origin: origin).consistencyProof(
+                    from: from,
+                    to: to
+                )
                 return AdminResponses.json(
                     .object([
                         JSONMember("from", AdminResponses.int(from)),
@@ -71,8 +86,12 @@ extension AdminAPI {
             },
             AdminRoute(.get, "/v1/log/public-key", roles: [.auditor]) { request, _ in
                 let origin = try self.origin(request)
-                if origin == self.runtime.shareLog.origin { return AdminResponses.text(self.runtime.keys.signer.verifierKeyString + "\n") }
-                guard let key = try await self.runtime.store.origins().first(where: { $0.origin == origin })?.verifierKey else {
+                if origin == self.runtime.shareLog.origin {
+                    return AdminResponses.text(self.runtime.keys.signer.verifierKeyString + "\n")
+                }
+                guard
+                    let key = try await self.runtime.store.origins().first(where: { $0.origin == origin })?.verifierKey
+                else {
                     throw ProblemDetails("not-found", "no log with this origin")
                 }
                 return AdminResponses.text(key + "\n")
@@ -81,14 +100,23 @@ extension AdminAPI {
                 let origins = try await self.runtime.store.origins()
                 return AdminResponses.json(
                     .object([
-                        JSONMember("origins", .array(origins.map {
-                            .object([JSONMember("origin", .string($0.origin)), JSONMember("verifierKey", .string($0.verifierKey))])
-                        }))
+                        JSONMember(
+                            "origins",
+                            .array(
+                                origins.map {
+                                    .object([
+                                        JSONMember("origin", .string($0.origin)),
+                                        JSONMember("verifierKey", .string($0.verifierKey)),
+                                    ])
+                                }
+                            )
+                        )
                     ])
                 )
             },
             AdminRoute(.get, "/v1/log/verify", roles: [.auditor]) { request, _ in
-                let result = try await LedgerSelfCheck(store: self.runtime.store, origin: try self.origin(request)).run()
+                let result = try await LedgerSelfCheck(store: self.runtime.store, origin: try self.origin(request))
+                    .run()
                 return AdminResponses.json(result.json, status: result.ok ? .ok : .internalServerError)
             },
         ]

@@ -9,7 +9,9 @@ extension AdminAPI {
         AdminRoute(.post, "/v1/preview", roles: [.procurement, .admin]) { request, context in
             let bytes = try await request.bytes(context: context, limit: 1 << 20)
             let input: JSONValue
-            do { input = try JSONReader.parse(bytes) } catch { throw ProblemDetails("invalid-request", "the body is not strict JSON: \(error)") }
+            do { input = try JSONReader.parse(bytes) } catch {
+                throw ProblemDetails("invalid-request", "the body is not strict JSON: \(error)")
+            }
             return AdminResponses.json(try await self.preview(input))
         }
     }
@@ -26,7 +28,8 @@ extension AdminAPI {
         guard let vendorID = input["vendor"]?.stringValue, RequestTarget.isIdentifier(vendorID) else {
             throw ProblemDetails("invalid-request", "`vendor` is required")
         }
-        guard let method = input["method"]?.stringValue?.uppercased(), SharePipeline.allowedMethods.contains(method) else {
+        guard let method = input["method"]?.stringValue?.uppercased(), SharePipeline.allowedMethods.contains(method)
+        else {
             throw ProblemDetails("invalid-request", "`method` is GET, POST, PUT, PATCH or DELETE")
         }
         guard let operation = input["operation"]?.stringValue, operation.hasPrefix("/") else {
@@ -39,7 +42,8 @@ extension AdminAPI {
         } else {
             wanted = versions.last
         }
-        guard let version = wanted, let xml = try await runtime.store.xml(vendorID: vendorID, version: version.version) else {
+        guard let version = wanted, let xml = try await runtime.store.xml(vendorID: vendorID, version: version.version)
+        else {
             throw ProblemDetails("not-found", "no such vendor or version")
         }
         let agreement = try runtime.registry.validator.validate(xml)
@@ -47,7 +51,9 @@ extension AdminAPI {
         var query: [JSONMember] = []
         if case .object(let items)? = input["query"] {
             for item in items {
-                guard case .string = item.value else { throw ProblemDetails("invalid-request", "`query` values are strings") }
+                guard case .string = item.value else {
+                    throw ProblemDetails("invalid-request", "`query` values are strings")
+                }
                 query.append(item)
             }
         }
@@ -62,12 +68,15 @@ extension AdminAPI {
             maxRecords: runtime.configuration.limits.maxRecords
         )
         var result: [JSONMember] = [
-            JSONMember("contract", .object([
-                JSONMember("id", .string(version.agreementID)),
-                JSONMember("version", AdminResponses.int(version.version)),
-                JSONMember("digest", .string(version.digest)),
-                JSONMember("status", .string(version.status.rawValue)),
-            ]))
+            JSONMember(
+                "contract",
+                .object([
+                    JSONMember("id", .string(version.agreementID)),
+                    JSONMember("version", AdminResponses.int(version.version)),
+                    JSONMember("digest", .string(version.digest)),
+                    JSONMember("status", .string(version.status.rawValue)),
+                ])
+            )
         ]
         switch compiled.plan(shareRequest, standing: .approved, body: input["body"], query: query) {
         case .failure(let refusal):
@@ -75,7 +84,10 @@ extension AdminAPI {
             return .object(result)
         case .success(let plan):
             let consents = try previewConsents(input["consents"], subjects: plan.subjects)
-            let decision = plan.decide(consents: consents, transformer: FieldTransformer(hashKey: runtime.keys.hashKey(forVendor: vendorID)))
+            let decision = plan.decide(
+                consents: consents,
+                transformer: FieldTransformer(hashKey: runtime.keys.hashKey(forVendor: vendorID))
+            )
             if let refusal = decision.refusal {
                 result += Self.previewRefusal(refusal)
             } else {
@@ -85,26 +97,43 @@ extension AdminAPI {
                 result.append(JSONMember("query", .object(decision.query)))
             }
             result.append(JSONMember("redactions", AdminResponses.int(decision.redactions)))
-            result.append(JSONMember("fields", .array(decision.fields.map { field in
-                .object([
-                    JSONMember("path", .string(field.path)),
-                    JSONMember("category", AdminResponses.string(field.category)),
-                    JSONMember("action", .string(field.action.rawValue)),
-                    JSONMember("reason", .string(field.reason.rawValue)),
-                    JSONMember("count", AdminResponses.int(field.count)),
-                ])
-            })))
-            result.append(JSONMember("records", .object([
-                JSONMember("received", AdminResponses.int(decision.recordsReceived)),
-                JSONMember("sent", AdminResponses.int(decision.recordsSent)),
-                JSONMember("outcomes", .array(decision.records.map { record in
+            result.append(
+                JSONMember(
+                    "fields",
+                    .array(
+                        decision.fields.map { field in
+                            .object([
+                                JSONMember("path", .string(field.path)),
+                                JSONMember("category", AdminResponses.string(field.category)),
+                                JSONMember("action", .string(field.action.rawValue)),
+                                JSONMember("reason", .string(field.reason.rawValue)),
+                                JSONMember("count", AdminResponses.int(field.count)),
+                            ])
+                        }
+                    )
+                )
+            )
+            result.append(
+                JSONMember(
+                    "records",
                     .object([
-                        JSONMember("index", AdminResponses.int(record.index)),
-                        JSONMember("kept", .bool(record.kept)),
-                        JSONMember("reason", AdminResponses.string(record.reason?.rawValue)),
+                        JSONMember("received", AdminResponses.int(decision.recordsReceived)),
+                        JSONMember("sent", AdminResponses.int(decision.recordsSent)),
+                        JSONMember(
+                            "outcomes",
+                            .array(
+                                decision.records.map { record in
+                                    .object([
+                                        JSONMember("index", AdminResponses.int(record.index)),
+                                        JSONMember("kept", .bool(record.kept)),
+                                        JSONMember("reason", AdminResponses.string(record.reason?.rawValue)),
+                                    ])
+                                }
+                            )
+                        ),
                     ])
-                })),
-            ])))
+                )
+            )
             return .object(result)
         }
     }
@@ -112,10 +141,13 @@ extension AdminAPI {
     static func previewRefusal(_ refusal: ShareRefusal) -> [JSONMember] {
         [
             JSONMember("decision", .string("refused")),
-            JSONMember("reason", .object([
-                JSONMember("type", .string(ProblemDetails.typePrefix + refusal.code)),
-                JSONMember("detail", .string(refusal.detail)),
-            ])),
+            JSONMember(
+                "reason",
+                .object([
+                    JSONMember("type", .string(ProblemDetails.typePrefix + refusal.code)),
+                    JSONMember("detail", .string(refusal.detail)),
+                ])
+            ),
             JSONMember("body", .null),
         ]
     }
@@ -141,8 +173,20 @@ extension AdminAPI {
                 }
             } catch {
                 throw ProblemDetails(
-                    code: "invalid-consent", status: 422, detail: "consent \(index) is not valid: \(error.message)",
-                    extensions: [JSONMember("errors", .array([.object([JSONMember("index", AdminResponses.int(index)), JSONMember("message", .string(error.message))])]))]
+                    code: "invalid-consent",
+                    status: 422,
+                    detail: "consent \(index) is not valid: \(error.message)",
+                    extensions: [
+                        JSONMember(
+                            "errors",
+                            .array([
+                                .object([
+                                    JSONMember("index", AdminResponses.int(index)),
+                                    JSONMember("message", .string(error.message)),
+                                ])
+                            ])
+                        )
+                    ]
                 )
             }
         }

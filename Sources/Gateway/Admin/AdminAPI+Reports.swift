@@ -23,7 +23,12 @@ extension AdminAPI {
                 if let since, let until, since > until {
                     throw ProblemDetails("invalid-request", "`since` is after `until`")
                 }
-                let report = try await ImpactReport.make(store: self.runtime.store, vendor: vendor, since: since, until: until)
+                let report = try await ImpactReport.make(
+                    store: self.runtime.store,
+                    vendor: vendor,
+                    since: since,
+                    until: until
+                )
                 return AdminResponses.json(report.json)
             },
         ]
@@ -47,7 +52,9 @@ struct DisclosureReport {
         var report = DisclosureReport()
         var after: LedgerPosition?
         while true {
-            let page = try await store.entries(LedgerQuery(subjectRef: subjectRef, kind: "share", after: after, limit: 2000))
+            let page = try await store.entries(
+                LedgerQuery(subjectRef: subjectRef, kind: "share", after: after, limit: 2000)
+            )
             for row in page {
                 let entry = try JSONReader.parse(row.bytes)
                 guard entry["decision"] == .string("shared") else {
@@ -61,7 +68,9 @@ struct DisclosureReport {
                 if let purpose = entry["purpose"]?.stringValue { disclosure.purposes.insert(purpose) }
                 if case .array(let fields)? = entry["fields"] {
                     for field in fields where field["action"] != .string("removed") {
-                        if let category = field["category"]?.stringValue, category.hasPrefix("user") { disclosure.categories.insert(category) }
+                        if let category = field["category"]?.stringValue, category.hasPrefix("user") {
+                            disclosure.categories.insert(category)
+                        }
                     }
                 }
                 if disclosure.first.isEmpty || time < disclosure.first { disclosure.first = time }
@@ -80,17 +89,19 @@ struct DisclosureReport {
             JSONMember("subject", .string(subject)),
             JSONMember(
                 "recipients",
-                .array(vendors.keys.sorted().map { vendor in
-                    let disclosure = vendors[vendor]!
-                    return .object([
-                        JSONMember("vendor", .string(vendor)),
-                        JSONMember("purposes", .array(disclosure.purposes.sorted().map(JSONValue.string))),
-                        JSONMember("categories", .array(disclosure.categories.sorted().map(JSONValue.string))),
-                        JSONMember("firstShared", .string(disclosure.first)),
-                        JSONMember("lastShared", .string(disclosure.last)),
-                        JSONMember("shares", AdminResponses.int(disclosure.shares)),
-                    ])
-                })
+                .array(
+                    vendors.keys.sorted().map { vendor in
+                        let disclosure = vendors[vendor]!
+                        return .object([
+                            JSONMember("vendor", .string(vendor)),
+                            JSONMember("purposes", .array(disclosure.purposes.sorted().map(JSONValue.string))),
+                            JSONMember("categories", .array(disclosure.categories.sorted().map(JSONValue.string))),
+                            JSONMember("firstShared", .string(disclosure.first)),
+                            JSONMember("lastShared", .string(disclosure.last)),
+                            JSONMember("shares", AdminResponses.int(disclosure.shares)),
+                        ])
+                    }
+                )
             ),
             JSONMember("refusedRequests", AdminResponses.int(refused)),
         ])
@@ -107,12 +118,25 @@ struct ImpactReport {
     var categories: [String: Int] = [:]
     var mappable: [SubjectRefMapping] = []
 
-    static func make(store: any LedgerStore, vendor: String, since: Timestamp?, until: Timestamp?) async throws -> ImpactReport {
+    static func make(
+        store: any LedgerStore,
+        vendor: String,
+        since: Timestamp?,
+        until: Timestamp?
+    ) async throws -> ImpactReport {
         var report = ImpactReport(vendor: vendor, since: since, until: until)
         var after: LedgerPosition?
         while true {
             let page = try await store.entries(
-                LedgerQuery(vendor: vendor, decision: "shared", kind: "share", since: since, until: until, after: after, limit: 2000)
+                LedgerQuery(
+                    vendor: vendor,
+                    decision: "shared",
+                    kind: "share",
+                    since: since,
+                    until: until,
+                    after: after,
+                    limit: 2000
+                )
             )
             for row in page {
                 let entry = try JSONReader.parse(row.bytes)
@@ -123,7 +147,9 @@ struct ImpactReport {
                 var seen: Set<String> = []
                 if case .array(let fields)? = entry["fields"] {
                     for field in fields where field["action"] != .string("removed") {
-                        if let category = field["category"]?.stringValue, category.hasPrefix("user"), seen.insert(category).inserted {
+                        if let category = field["category"]?.stringValue, category.hasPrefix("user"),
+                            seen.insert(category).inserted
+                        {
                             report.categories[category, default: 0] += 1
                         }
                     }
@@ -147,9 +173,14 @@ struct ImpactReport {
             JSONMember("unmappableSubjects", AdminResponses.int(refs.count - Set(mappable.map(\.ref)).count)),
             JSONMember(
                 "categories",
-                .array(categories.keys.sorted().map {
-                    .object([JSONMember("category", .string($0)), JSONMember("shares", AdminResponses.int(categories[$0]!))])
-                })
+                .array(
+                    categories.keys.sorted().map {
+                        .object([
+                            JSONMember("category", .string($0)),
+                            JSONMember("shares", AdminResponses.int(categories[$0]!)),
+                        ])
+                    }
+                )
             ),
         ])
     }

@@ -24,7 +24,9 @@ extension AdminAPI {
             throw ProblemDetails("invalid-request", "`vendor` is not a vendor id")
         }
         if let subject = try request.queryValue("subject") {
-            do { try ConsentInput.checkSubject(subject) } catch { throw ProblemDetails("invalid-request", "`subject` is not a valid subject id") }
+            do { try ConsentInput.checkSubject(subject) } catch {
+                throw ProblemDetails("invalid-request", "`subject` is not a valid subject id")
+            }
             filters.subjectRef = try await runtime.store.ref(forSubject: subject) ?? "unmapped"
         }
         filters.purpose = try request.queryValue("purpose")
@@ -46,20 +48,32 @@ extension AdminAPI {
             AdminRoute(.get, "/v1/shares", roles: [.auditor]) { request, _ in
                 let filters = try await self.shareFilters(request)
                 let limit = try request.queryInt("limit", range: 1...1000) ?? 100
-                let after = try (try request.queryValue("cursor")).map { cursor throws(ProblemDetails) in try self.cursors.decode(cursor) }
+                let after = try (try request.queryValue("cursor")).map { cursor throws(ProblemDetails) in
+                    try self.cursors.decode(cursor)
+                }
                 let page = try await self.runtime.store.entries(
                     LedgerQuery(
-                        origin: filters.origin, vendor: filters.vendor, subjectRef: filters.subjectRef, purpose: filters.purpose,
+                        origin: filters.origin,
+                        vendor: filters.vendor,
+                        subjectRef: filters.subjectRef,
+                        purpose: filters.purpose,
                         decision: filters.decision,
-                        since: filters.since, until: filters.until, after: after, limit: limit + 1
+                        since: filters.since,
+                        until: filters.until,
+                        after: after,
+                        limit: limit + 1
                     )
                 )
                 let visible = page.prefix(limit)
                 var entries: [JSONValue] = []
                 for row in visible { entries.append(try JSONReader.parse(row.bytes)) }
-                let next = page.count > limit ? visible.last.map { self.cursors.encode(LedgerPosition(origin: $0.origin, seq: $0.seq)) } : nil
+                let next =
+                    page.count > limit
+                    ? visible.last.map { self.cursors.encode(LedgerPosition(origin: $0.origin, seq: $0.seq)) } : nil
                 return AdminResponses.json(
-                    .object([JSONMember("entries", .array(entries)), JSONMember("nextCursor", AdminResponses.string(next))])
+                    .object([
+                        JSONMember("entries", .array(entries)), JSONMember("nextCursor", AdminResponses.string(next)),
+                    ])
                 )
             },
             AdminRoute(.get, "/v1/shares/export", roles: [.auditor]) { request, _ in
@@ -77,8 +91,13 @@ extension AdminAPI {
                         try await writer.write(ByteBuffer(string: ShareCSV.header))
                     }
                     try await exporter.export(
-                        origin: filters.origin, since: filters.since, until: filters.until, vendor: filters.vendor,
-                        subjectRef: filters.subjectRef, purpose: filters.purpose, decision: filters.decision
+                        origin: filters.origin,
+                        since: filters.since,
+                        until: filters.until,
+                        vendor: filters.vendor,
+                        subjectRef: filters.subjectRef,
+                        purpose: filters.purpose,
+                        decision: filters.decision
                     ) { chunk in
                         if format == "csv" {
                             try await writer.write(ByteBuffer(string: try ShareCSV.rows(jsonLines: chunk)))
@@ -97,7 +116,8 @@ extension AdminAPI {
 /// The share log as CSV (RFC 4180, every field quoted), one row per entry.
 enum ShareCSV {
     static let columns = [
-        "origin", "seq", "id", "time", "kind", "service", "vendor", "contract_id", "contract_version", "contract_digest",
+        "origin", "seq", "id", "time", "kind", "service", "vendor", "contract_id", "contract_version",
+        "contract_digest",
         "purpose", "method", "operation", "decision", "reason", "records_received", "records_sent", "subject_refs",
         "consent_refs", "share_id", "upstream_status",
     ]

@@ -25,15 +25,26 @@ extension AdminAPI {
                 }
             },
             AdminRoute(.post, "/v1/vendors/{id}/approve", roles: [.procurement]) { _, context in
-                let record = try await self.runtime.registry.approve(vendorID: try context.vendorParameter(), by: context.principal!.name)
+                let record = try await self.runtime.registry.approve(
+                    vendorID: try context.vendorParameter(),
+                    by: context.principal!.name
+                )
                 return AdminResponses.json(Self.versionJSON(record))
             },
             AdminRoute(.post, "/v1/vendors/{id}/suspend", roles: [.procurement]) { _, context in
-                let vendor = try await self.runtime.registry.setStatus(vendorID: try context.vendorParameter(), .suspended, by: context.principal!.name)
+                let vendor = try await self.runtime.registry.setStatus(
+                    vendorID: try context.vendorParameter(),
+                    .suspended,
+                    by: context.principal!.name
+                )
                 return AdminResponses.json(try await self.vendorJSON(vendor, detailed: false))
             },
             AdminRoute(.post, "/v1/vendors/{id}/terminate", roles: [.procurement]) { _, context in
-                let vendor = try await self.runtime.registry.setStatus(vendorID: try context.vendorParameter(), .terminated, by: context.principal!.name)
+                let vendor = try await self.runtime.registry.setStatus(
+                    vendorID: try context.vendorParameter(),
+                    .terminated,
+                    by: context.principal!.name
+                )
                 return AdminResponses.json(try await self.vendorJSON(vendor, detailed: false))
             },
             AdminRoute(.get, "/v1/vendors", roles: [.procurement, .auditor]) { _, _ in
@@ -45,7 +56,9 @@ extension AdminAPI {
             },
             AdminRoute(.get, "/v1/vendors/{id}", roles: [.procurement, .auditor]) { _, context in
                 let id = try context.vendorParameter()
-                guard let vendor = try await self.runtime.store.vendor(id) else { throw ProblemDetails("not-found", "no vendor with this id") }
+                guard let vendor = try await self.runtime.store.vendor(id) else {
+                    throw ProblemDetails("not-found", "no vendor with this id")
+                }
                 return AdminResponses.json(try await self.vendorJSON(vendor, detailed: true))
             },
             AdminRoute(.get, "/v1/vendors/{id}/versions/{n}", roles: [.procurement, .auditor]) { _, context in

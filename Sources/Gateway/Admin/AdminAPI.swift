@@ -21,7 +21,8 @@ public final class AdminAPI: Sendable {
 
     /// Every route, for the router and for the OpenAPI check.
     public var routes: [AdminRoute] {
-        healthRoutes + vendorRoutes + consentRoutes + shareRoutes + logRoutes + reportRoutes + [previewRoute] + adminRoutes
+        healthRoutes + vendorRoutes + consentRoutes + shareRoutes + logRoutes + reportRoutes + [previewRoute]
+            + adminRoutes
     }
 
     /// The router with authentication, call recording and problem rendering.
@@ -73,7 +74,11 @@ struct AdminCallMiddleware: RouterMiddleware {
     typealias Context = AdminRequestContext
     let api: AdminAPI
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         var context = context
         do {
             context.principal = try await api.authenticate(request)
@@ -106,7 +111,9 @@ struct AdminCallMiddleware: RouterMiddleware {
             try await api.runtime.store.recordCall(call)
         } catch {
             context.logger.error("admin call not recorded", metadata: ["error": "\(error)"])
-            return AdminResponses.problem(ProblemDetails("unavailable", "the call cannot be recorded, so it is refused"))
+            return AdminResponses.problem(
+                ProblemDetails("unavailable", "the call cannot be recorded, so it is refused")
+            )
         }
         return response
     }
@@ -126,9 +133,17 @@ struct AdminCallMiddleware: RouterMiddleware {
             }
         case let http as HTTPError:
             if http.status == .notFound { return ProblemDetails("not-found", "no such route") }
-            if http.status == .methodNotAllowed { return ProblemDetails("method-not-allowed", "the route does not take this method") }
-            if http.status == .contentTooLarge { return ProblemDetails(code: "body-too-large", status: 413, detail: "the body is too large") }
-            return ProblemDetails(code: "invalid-request", status: Int(http.status.code), detail: "the request cannot be served")
+            if http.status == .methodNotAllowed {
+                return ProblemDetails("method-not-allowed", "the route does not take this method")
+            }
+            if http.status == .contentTooLarge {
+                return ProblemDetails(code: "body-too-large", status: 413, detail: "the body is too large")
+            }
+            return ProblemDetails(
+                code: "invalid-request",
+                status: Int(http.status.code),
+                detail: "the request cannot be served"
+            )
         default:
             logger.error("admin API failure", metadata: ["error.type": "\(type(of: error))"])
             return ProblemDetails("internal", "the gateway failed to serve this request")

@@ -10,7 +10,11 @@ enum AdminResponses {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(value))))
+        return Response(
+            status: status,
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(value)))
+        )
     }
 
     static func text(_ text: String, contentType: String = "text/plain; charset=utf-8") -> Response {
@@ -49,7 +53,10 @@ extension Request {
     func queryInt(_ name: String, range: ClosedRange<Int>) throws(ProblemDetails) -> Int? {
         guard let text = try queryValue(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw ProblemDetails("invalid-request", "`\(name)` must be an integer in \(range.lowerBound)...\(range.upperBound)")
+            throw ProblemDetails(
+                "invalid-request",
+                "`\(name)` must be an integer in \(range.lowerBound)...\(range.upperBound)"
+            )
         }
         return value
     }
@@ -88,7 +95,9 @@ extension AdminRequestContext {
     /// A vendor id path parameter.
     func vendorParameter() throws(ProblemDetails) -> String {
         let id = try pathParameter("id")
-        guard RequestTarget.isIdentifier(id) else { throw ProblemDetails("invalid-request", "the vendor id is not valid") }
+        guard RequestTarget.isIdentifier(id) else {
+            throw ProblemDetails("invalid-request", "the vendor id is not valid")
+        }
         return id
     }
 }

@@ -17,7 +17,9 @@ struct CursorCodec: Sendable {
         }
         let payload = Array(bytes.dropLast(16))
         let mac = Array(HMAC<SHA256>.authenticationCode(for: payload, using: key)).prefix(16)
-        guard Array(mac) == Array(bytes.suffix(16)) else { throw ProblemDetails("invalid-request", "the cursor is not valid") }
+        guard Array(mac) == Array(bytes.suffix(16)) else {
+            throw ProblemDetails("invalid-request", "the cursor is not valid")
+        }
         let text = String(decoding: payload, as: UTF8.self)
         guard let newline = text.lastIndex(of: "\n"), let seq = Int(text[text.index(after: newline)...]) else {
             throw ProblemDetails("invalid-request", "the cursor is not valid")

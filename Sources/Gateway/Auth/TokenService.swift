@@ -22,7 +22,11 @@ public struct TokenService: Sendable {
     public static let prefix = "gwt_"
 
     /// Makes a token; the token itself is returned once and never stored.
-    public func issue(role: Role, name: String, at time: Timestamp = .now()) async throws -> (token: String, record: TokenRecord) {
+    public func issue(
+        role: Role,
+        name: String,
+        at time: Timestamp = .now()
+    ) async throws -> (token: String, record: TokenRecord) {
         guard !name.isEmpty, name.utf8.count <= 64, name.utf8.allSatisfy(DataPathByte.isServiceNameByte) else {
             throw StorageError(.invalid, "a token name is 1 to 64 characters of a-z, A-Z, 0-9, '-', '_' and '.'")
         }
@@ -30,7 +34,12 @@ public struct TokenService: Sendable {
         var generator = SystemRandomNumberGenerator()
         for index in secret.indices { secret[index] = generator.next() }
         let token = Self.prefix + Base64URL.encode(secret)
-        let record = TokenRecord(id: "tok_" + String(UUID().uuidString.lowercased().prefix(13)), name: name, role: role, createdAt: time)
+        let record = TokenRecord(
+            id: "tok_" + String(UUID().uuidString.lowercased().prefix(13)),
+            name: name,
+            role: role,
+            createdAt: time
+        )
         try await store.insertToken(record, hash: Self.hash(token))
         return (token, record)
     }

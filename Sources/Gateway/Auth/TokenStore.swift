@@ -47,7 +47,16 @@ public struct AdminCallRecord: Sendable, Hashable {
     public var status: Int
     public var outcome: String
 
-    public init(id: Int64 = 0, time: Timestamp, principal: String, role: String, method: String, route: String, status: Int, outcome: String) {
+    public init(
+        id: Int64 = 0,
+        time: Timestamp,
+        principal: String,
+        role: String,
+        method: String,
+        route: String,
+        status: Int,
+        outcome: String
+    ) {
         self.id = id
         self.time = time
         self.principal = principal

@@ -72,7 +72,9 @@ public enum FormCodec {
 
     /// Percent- and plus-decodes `bytes[range]` and validates the result as UTF-8.
     private static func decode(
-        _ bytes: [UInt8], _ range: Range<Int>, scratch: inout [UInt8]
+        _ bytes: [UInt8],
+        _ range: Range<Int>,
+        scratch: inout [UInt8]
     ) throws(FormSyntaxError) -> String {
         let slice = bytes[range]
         if !slice.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
@@ -91,7 +93,7 @@ public enum FormCodec {
                 i += 1
             case UInt8(ascii: "%"):
                 guard i + 3 <= range.upperBound,
-                      let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2])
+                    let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2])
                 else { throw FormSyntaxError(.invalidPercentEscape, offset: i) }
                 scratch.append(high << 4 | low)
                 i += 3
@@ -122,8 +124,8 @@ public enum FormCodec {
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "*"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "*"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"):
                 buffer.append(byte)
             case UInt8(ascii: " "):
                 buffer.append(UInt8(ascii: "+"))

@@ -8,8 +8,15 @@ public enum GzipEncoder {
     public static func encode(_ bytes: [UInt8]) -> [UInt8] {
         var stream = z_stream()
         let status = deflateInit2_(
-            &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY,
-            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+            &stream,
+            Z_DEFAULT_COMPRESSION,
+            Z_DEFLATED,
+            31,
+            8,
+            Z_DEFAULT_STRATEGY,
+            ZLIB_VERSION,
+            Int32(MemoryLayout<z_stream>.size)
+        )
         precondition(status == Z_OK, "deflateInit2_ failed (\(status))")
         defer { deflateEnd(&stream) }
 
@@ -32,7 +39,10 @@ public enum GzipEncoder {
                 stream.next_out = chunk
                 stream.avail_out = UInt32(chunkSize)
                 let status = deflate(&stream, flush)
-                precondition(status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR, "deflate failed (\(status))")
+                precondition(
+                    status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR,
+                    "deflate failed (\(status))"
+                )
                 output.append(contentsOf: UnsafeBufferPointer(start: chunk, count: chunkSize - Int(stream.avail_out)))
                 if status == Z_STREAM_END { return }
             }

@@ -68,7 +68,10 @@ public struct GatewayLimits: Sendable, Hashable {
                 forKey: "upstream.responseTimeoutSeconds",
                 default: defaults.upstreamResponseTimeoutSeconds
             ),
-            maxConcurrencyPerVendor: reader.int(forKey: "vendor.maxConcurrency", default: defaults.maxConcurrencyPerVendor),
+            maxConcurrencyPerVendor: reader.int(
+                forKey: "vendor.maxConcurrency",
+                default: defaults.maxConcurrencyPerVendor
+            ),
             maxRecords: reader.int(forKey: "records.max", default: defaults.maxRecords)
         )
     }

@@ -17,14 +17,20 @@ public struct ConsentInput: Sendable {
         self.isKnownVendor = isKnownVendor
     }
 
-    static let allowedMembers: Set<String> = ["purpose", "vendor", "status", "categories", "givenAt", "expiresAt", "source", "evidence"]
+    static let allowedMembers: Set<String> = [
+        "purpose", "vendor", "status", "categories", "givenAt", "expiresAt", "source", "evidence",
+    ]
 
     /// One record from a JSON object. `subject` is the path's subject, or nil when the object must carry one.
     public func record(_ value: JSONValue, subject pathSubject: String?) throws(ConsentInputError) -> ConsentRecord {
-        guard case .object(let members) = value else { throw ConsentInputError("a consent record must be a JSON object") }
+        guard case .object(let members) = value else {
+            throw ConsentInputError("a consent record must be a JSON object")
+        }
         for member in members {
             if member.key == "subject" {
-                guard pathSubject == nil else { throw ConsentInputError("`subject` comes from the URL here; remove it from the body") }
+                guard pathSubject == nil else {
+                    throw ConsentInputError("`subject` comes from the URL here; remove it from the body")
+                }
                 continue
             }
             guard Self.allowedMembers.contains(member.key) else {
@@ -35,11 +41,15 @@ public struct ConsentInput: Sendable {
         if let pathSubject {
             subject = pathSubject
         } else {
-            guard case .string(let text)? = value["subject"] else { throw ConsentInputError("`subject` is required and must be a string") }
+            guard case .string(let text)? = value["subject"] else {
+                throw ConsentInputError("`subject` is required and must be a string")
+            }
             subject = text
         }
         try Self.checkSubject(subject)
-        guard case .string(let purpose)? = value["purpose"] else { throw ConsentInputError("`purpose` is required and must be a string") }
+        guard case .string(let purpose)? = value["purpose"] else {
+            throw ConsentInputError("`purpose` is required and must be a string")
+        }
         guard taxonomy.purpose(purpose) != nil else {
             let hint = taxonomy.suggestPurpose(for: purpose).map { "; did you mean `\($0)`?" } ?? ""
             throw ConsentInputError("unknown purpose `\(FieldWalkerSafe.name(purpose))`\(hint)")
@@ -77,7 +87,9 @@ public struct ConsentInput: Sendable {
         switch value["expiresAt"] {
         case nil, .null?: break
         case .string(let text)?:
-            guard let time = Timestamp(rfc3339: text) else { throw ConsentInputError("`expiresAt` must be an RFC 3339 time") }
+            guard let time = Timestamp(rfc3339: text) else {
+                throw ConsentInputError("`expiresAt` must be an RFC 3339 time")
+            }
             guard time > givenAt else { throw ConsentInputError("`expiresAt` must be after `givenAt`") }
             expiresAt = time
         default: throw ConsentInputError("`expiresAt` must be an RFC 3339 time or null")
@@ -92,14 +104,22 @@ public struct ConsentInput: Sendable {
         default: throw ConsentInputError("`evidence` must be a string of at most 256 bytes")
         }
         return ConsentRecord(
-            subject: subject, purpose: purpose, vendor: vendor, status: status, categories: categories,
-            givenAt: givenAt, expiresAt: expiresAt, source: source, evidence: evidence
+            subject: subject,
+            purpose: purpose,
+            vendor: vendor,
+            status: status,
+            categories: categories,
+            givenAt: givenAt,
+            expiresAt: expiresAt,
+            source: source,
+            evidence: evidence
         )
     }
 
     /// Subject ids: 1 to 256 bytes, no control characters.
     public static func checkSubject(_ subject: String) throws(ConsentInputError) {
-        guard !subject.isEmpty, subject.utf8.count <= 256, !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        guard !subject.isEmpty, subject.utf8.count <= 256,
+            !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { throw ConsentInputError("a subject id is 1 to 256 bytes without control characters") }
     }
 }
@@ -115,7 +135,8 @@ public struct ConsentInputError: Error, Sendable, CustomStringConvertible {
 enum FieldWalkerSafe {
     static func name(_ text: String) -> String {
         let utf8 = text.utf8
-        let ok = !utf8.isEmpty && utf8.count <= 64
+        let ok =
+            !utf8.isEmpty && utf8.count <= 64
             && utf8.allSatisfy { DataPath.isNameByte($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "*") }
         return ok ? text : "…"
     }

@@ -24,8 +24,12 @@ public final class DemoVendor: Sendable {
     public static func start(authority: CertificateAuthority, group: any EventLoopGroup) async throws -> DemoVendor {
         let issued = try authority.issue(commonName: "demo vendor", hosts: ["127.0.0.1", "localhost"], usage: .server)
         let configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(issued.certificate.pemString().utf8), format: .pem))],
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(issued.privateKey.pemRepresentation.utf8), format: .pem))
+            certificateChain: [
+                .certificate(try NIOSSLCertificate(bytes: Array(issued.certificate.pemString().utf8), format: .pem))
+            ],
+            privateKey: .privateKey(
+                try NIOSSLPrivateKey(bytes: Array(issued.privateKey.pemRepresentation.utf8), format: .pem)
+            )
         )
         let context = try NIOSSLContext(configuration: configuration)
         let recorder = Recorder()
@@ -83,11 +87,16 @@ public final class DemoVendor: Sendable {
                 body += buffer.readableBytesView
             case .end:
                 guard let head else { return }
-                recorder.vendor.withLock { $0 }?.record(Received(method: head.method.rawValue, uri: head.uri, headers: head.headers, body: body))
+                recorder.vendor.withLock { $0 }?.record(
+                    Received(method: head.method.rawValue, uri: head.uri, headers: head.headers, body: body)
+                )
                 let reply = ByteBuffer(string: #"{"accepted":true}"#)
                 var headers = HTTPHeaders([("content-type", "application/json")])
                 headers.add(name: "content-length", value: String(reply.readableBytes))
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
+                    promise: nil
+                )
                 context.write(wrapOutboundOut(.body(.byteBuffer(reply))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             }

@@ -24,7 +24,11 @@ public struct GatewayKeys: Sendable {
     }
 
     /// Loads (or makes) the keys in `directory`; the signer is named after the log's `origin`.
-    public static func load(directory: String, origin: String, shared: (any SharedSecretStore)? = nil) async throws -> GatewayKeys {
+    public static func load(
+        directory: String,
+        origin: String,
+        shared: (any SharedSecretStore)? = nil
+    ) async throws -> GatewayKeys {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let signingPath = directory + "/log-signing.key"
         let seed: [UInt8]
@@ -83,11 +87,16 @@ public struct GatewayKeys: Sendable {
 
     /// The key paging cursors are authenticated with.
     public var cursorKey: SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: subjectRefKey, info: Array("vendor-gateway cursor v1".utf8), outputByteCount: 32)
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: subjectRefKey,
+            info: Array("vendor-gateway cursor v1".utf8),
+            outputByteCount: 32
+        )
     }
 
     static func fileSecret(_ path: String) throws -> [UInt8] {
-        if let text = try? String(contentsOfFile: path, encoding: .utf8), let bytes = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+        if let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let bytes = Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
             bytes.count == 32
         {
             return bytes
@@ -100,7 +109,12 @@ public struct GatewayKeys: Sendable {
     }
 
     static func writeSecret(_ text: String, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path,
+                contents: Data(text.utf8),
+                attributes: [.posixPermissions: 0o600]
+            )
         else {
             throw StorageError(.unavailable, "cannot write the key file \(path)")
         }

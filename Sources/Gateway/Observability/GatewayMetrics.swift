@@ -63,12 +63,18 @@ public final class GatewayMetrics: Sendable {
     public func countDecision(vendor: String, decision: ShareDecision) {
         countRequest(vendor: vendor, decision: "shared")
         for field in decision.fields where field.action != .sent {
-            counter("gateway_fields_total", [("category", field.category ?? "unmapped"), ("action", field.action.rawValue)])
-                .increment(by: field.count)
+            counter(
+                "gateway_fields_total",
+                [("category", field.category ?? "unmapped"), ("action", field.action.rawValue)]
+            )
+            .increment(by: field.count)
         }
         for record in decision.records where !record.kept {
-            counter("gateway_dropped_records_total", [("vendor", vendor), ("reason", record.reason?.rawValue ?? "unknown")])
-                .increment()
+            counter(
+                "gateway_dropped_records_total",
+                [("vendor", vendor), ("reason", record.reason?.rawValue ?? "unknown")]
+            )
+            .increment()
         }
     }
 

@@ -16,7 +16,14 @@ public struct ProblemDetails: Error, Sendable {
     /// Extra members (e.g. `errors` for a contract that fails validation).
     public var extensions: [JSONMember]
 
-    public init(code: String, status: Int, title: String? = nil, detail: String, shareID: String? = nil, extensions: [JSONMember] = []) {
+    public init(
+        code: String,
+        status: Int,
+        title: String? = nil,
+        detail: String,
+        shareID: String? = nil,
+        extensions: [JSONMember] = []
+    ) {
         self.code = code
         self.status = status
         self.title = title ?? ProblemCatalog.title(for: code)

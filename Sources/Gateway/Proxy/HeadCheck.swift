@@ -22,7 +22,8 @@ enum HeadCheck {
         }
         let transferEncodings = head.headers["transfer-encoding"]
         if !transferEncodings.isEmpty {
-            guard transferEncodings.count == 1, transferEncodings[0].trimmingASCIIWhitespace().lowercased() == "chunked" else {
+            guard transferEncodings.count == 1, transferEncodings[0].trimmingASCIIWhitespace().lowercased() == "chunked"
+            else {
                 return ProblemDetails("request-ambiguous", "the only Transfer-Encoding accepted is a single `chunked`")
             }
             if !head.headers["content-length"].isEmpty {

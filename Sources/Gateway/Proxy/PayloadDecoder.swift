@@ -85,7 +85,10 @@ public struct PayloadDecoder: Sendable {
                 throw ProblemDetails("malformed-form", "the form body is malformed: \(error)")
             }
         }
-        throw ProblemDetails("media-type-unsupported", "bodies of this media type cannot be inspected; send JSON or a form")
+        throw ProblemDetails(
+            "media-type-unsupported",
+            "bodies of this media type cannot be inspected; send JSON or a form"
+        )
     }
 
     /// `type/subtype` lower-cased, and its parameters (names lower-cased, quotes removed).
@@ -97,7 +100,9 @@ public struct PayloadDecoder: Sendable {
             let pair = part.split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }
             var value = String(pair[1]).trimmingASCIIWhitespace()
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+                value = String(value.dropFirst().dropLast())
+            }
             parameters[String(pair[0]).trimmingASCIIWhitespace().lowercased()] = value
         }
         return (mediaType, parameters)

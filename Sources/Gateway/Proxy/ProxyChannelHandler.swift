@@ -60,7 +60,11 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
             headerTimer?.cancel()
             headerTimer = nil
             guard let service = serviceName(context: context) else {
-                refuseEarly(context: context, head: head, ProblemDetails("header-invalid", "the client certificate names no valid service"))
+                refuseEarly(
+                    context: context,
+                    head: head,
+                    ProblemDetails("header-invalid", "the client certificate names no valid service")
+                )
                 return
             }
             self.service = service
@@ -71,17 +75,31 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
             state = .receiving(head)
             body = context.channel.allocator.buffer(capacity: 0)
             if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                context.writeAndFlush(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))),
+                    promise: nil
+                )
             }
             let timeout = TimeAmount.seconds(Int64(limits.bodyTimeoutSeconds))
             bodyTimer = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
                 guard let self, case .receiving(let head) = self.state else { return }
-                self.refuseEarly(context: context, head: head, ProblemDetails("request-timeout", "the request body took longer than \(self.limits.bodyTimeoutSeconds) s"))
+                self.refuseEarly(
+                    context: context,
+                    head: head,
+                    ProblemDetails(
+                        "request-timeout",
+                        "the request body took longer than \(self.limits.bodyTimeoutSeconds) s"
+                    )
+                )
             }
         case .body(var chunk):
             guard case .receiving(let head) = state else { return }
             if body.readableBytes + chunk.readableBytes > limits.maxBodyBytes {
-                refuseEarly(context: context, head: head, ProblemDetails("body-too-large", "bodies may hold at most \(limits.maxBodyBytes) bytes"))
+                refuseEarly(
+                    context: context,
+                    head: head,
+                    ProblemDetails("body-too-large", "bodies may hold at most \(limits.maxBodyBytes) bytes")
+                )
                 return
             }
             body.writeBuffer(&chunk)
@@ -111,7 +129,11 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
         if error is HTTPParserError, case .idle = state {
             // A request the parser could not read: answer once, then close.
             let head = HTTPRequestHead(version: .http1_1, method: .RAW(value: "INVALID"), uri: "/")
-            refuseEarly(context: context, head: head, ProblemDetails("request-ambiguous", "the request is not valid HTTP/1.1"))
+            refuseEarly(
+                context: context,
+                head: head,
+                ProblemDetails("request-ambiguous", "the request is not valid HTTP/1.1")
+            )
             return
         }
         if case .processing = state { return }
@@ -141,7 +163,10 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
         headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
         let close = response.close || !keepAlive
         if close { headers.replaceOrAdd(name: "connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
+            promise: nil
+        )
         if response.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         }

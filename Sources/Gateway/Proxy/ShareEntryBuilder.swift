@@ -32,7 +32,9 @@ struct ShareEntryBuilder: Sendable {
         var shownRefs = refs
         if !refused, let decision = facts.decision {
             var kept: Set<String> = []
-            for record in decision.records where record.kept { if let subject = record.subject { kept.insert(subject) } }
+            for record in decision.records where record.kept {
+                if let subject = record.subject { kept.insert(subject) }
+            }
             shownRefs = mappings.filter { kept.contains($0.subject) }.map(\.ref)
         }
         var members: [JSONMember] = [
@@ -47,7 +49,10 @@ struct ShareEntryBuilder: Sendable {
             JSONMember(
                 "records",
                 .object([
-                    JSONMember("received", .number(JSONNumber(facts.decision?.recordsReceived ?? facts.recordsReceived))),
+                    JSONMember(
+                        "received",
+                        .number(JSONNumber(facts.decision?.recordsReceived ?? facts.recordsReceived))
+                    ),
                     JSONMember("sent", .number(JSONNumber(refused ? 0 : facts.decision?.recordsSent ?? 0))),
                 ])
             ),
@@ -72,7 +77,14 @@ struct ShareEntryBuilder: Sendable {
         )
     }
 
-    func outcome(shareID: String, outcomeID: String, vendorID: String, status: Int?, error: String?, durationMs: Int) -> LogEntryDraft {
+    func outcome(
+        shareID: String,
+        outcomeID: String,
+        vendorID: String,
+        status: Int?,
+        error: String?,
+        durationMs: Int
+    ) -> LogEntryDraft {
         LogEntryDraft(
             id: outcomeID,
             kind: .outcome,

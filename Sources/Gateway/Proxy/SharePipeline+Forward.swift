@@ -6,7 +6,9 @@ extension SharePipeline {
     /// Request headers a service may pass to a vendor, when their values look like tokens (no personal data
     /// rides along in them). Everything else, `Cookie`, `Referer`, `Authorization`, `X-Forwarded-*` and custom
     /// headers included, stays behind.
-    static let forwardedRequestHeaders: Set<String> = ["accept", "idempotency-key", "x-request-id", "traceparent", "tracestate"]
+    static let forwardedRequestHeaders: Set<String> = [
+        "accept", "idempotency-key", "x-request-id", "traceparent", "tracestate",
+    ]
 
     /// Vendor answer headers passed back.
     static let forwardedResponseHeaders: Set<String> = [
@@ -43,7 +45,13 @@ extension SharePipeline {
         if !decision.query.isEmpty {
             path += "?" + String(decoding: FormCodec.bytes(decision.query), as: UTF8.self)
         }
-        return UpstreamRequest(endpoint: contract.endpoint, method: head.method, target: path, headers: headers, body: body)
+        return UpstreamRequest(
+            endpoint: contract.endpoint,
+            method: head.method,
+            target: path,
+            headers: headers,
+            body: body
+        )
     }
 
     /// Printable ASCII without `@`, quotes or backslashes, at most 256 bytes.
@@ -56,7 +64,11 @@ extension SharePipeline {
     }
 
     /// The answer to the service: the vendor's, with the share headers; a redirect becomes a problem.
-    func response(_ result: Result<UpstreamResponse, UpstreamError>, facts: ShareEntryBuilder.Facts, decision: ShareDecision) -> ProxyResponse {
+    func response(
+        _ result: Result<UpstreamResponse, UpstreamError>,
+        facts: ShareEntryBuilder.Facts,
+        decision: ShareDecision
+    ) -> ProxyResponse {
         switch result {
         case .failure(let error):
             let code: String

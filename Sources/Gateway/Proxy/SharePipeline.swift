@@ -62,7 +62,11 @@ public final class SharePipeline: Sendable {
     public func handle(_ request: ProxyRequest) async -> ProxyResponse {
         let started = ContinuousClock.now
         let head = request.head
-        var facts = ShareEntryBuilder.Facts(shareID: Self.newID(), service: request.service, method: head.method.rawValue)
+        var facts = ShareEntryBuilder.Facts(
+            shareID: Self.newID(),
+            service: request.service,
+            method: head.method.rawValue
+        )
         if let problem = HeadCheck.problem(head, limits: dependencies.limits) {
             return await refuse(facts, problem)
         }
@@ -71,7 +75,11 @@ public final class SharePipeline: Sendable {
             target = try RequestTarget(parsing: head.uri)
         } catch {
             switch error {
-            case .notAProxyPath: return await refuse(facts, ProblemDetails("path-invalid", "data-plane paths are /vendors/{vendorId}/{path}"))
+            case .notAProxyPath:
+                return await refuse(
+                    facts,
+                    ProblemDetails("path-invalid", "data-plane paths are /vendors/{vendorId}/{path}")
+                )
             case .invalidPath(let why): return await refuse(facts, ProblemDetails("path-invalid", why))
             case .invalidQuery(let why): return await refuse(facts, ProblemDetails("malformed-query", why))
             }
@@ -82,7 +90,10 @@ public final class SharePipeline: Sendable {
         do {
             guard let found = try await dependencies.registry.active(vendorID: target.vendorID) else {
                 facts.vendorID = nil
-                return await refuse(facts, ProblemDetails("vendor-unknown", "no agreement is registered for this vendor"))
+                return await refuse(
+                    facts,
+                    ProblemDetails("vendor-unknown", "no agreement is registered for this vendor")
+                )
             }
             contract = found
         } catch {
@@ -100,7 +111,10 @@ public final class SharePipeline: Sendable {
         let purposes = head.headers["share-purpose"]
         let subjects = head.headers["share-subject"]
         guard purposes.count <= 1, subjects.count <= 1 else {
-            return await refuse(facts, ProblemDetails("header-invalid", "send Share-Purpose and Share-Subject at most once"))
+            return await refuse(
+                facts,
+                ProblemDetails("header-invalid", "send Share-Purpose and Share-Subject at most once")
+            )
         }
         let purpose = purposes.first?.trimmingASCIIWhitespace()
         if let purpose, dependencies.registry.taxonomy.purpose(purpose) != nil {
@@ -133,11 +147,19 @@ public final class SharePipeline: Sendable {
             maxRecords: dependencies.limits.maxRecords
         )
         let plan: SharePlan
-        switch contract.compiled.plan(shareRequest, standing: contract.standing, body: payload.value, query: target.query) {
+        switch contract.compiled.plan(
+            shareRequest,
+            standing: contract.standing,
+            body: payload.value,
+            query: target.query
+        ) {
         case .failure(let refusal):
             if refusal.code != "operation-not-declared" { facts.operation = target.path }
             facts.namedSubjects = contract.compiled.subjects(
-                method: head.method.rawValue, path: target.path, body: payload.value, headerSubject: subject
+                method: head.method.rawValue,
+                path: target.path,
+                body: payload.value,
+                headerSubject: subject
             )
             return await refuse(facts, ProblemDetails(refusal.code, refusal.detail))
         case .success(let value):
@@ -163,7 +185,10 @@ public final class SharePipeline: Sendable {
         var credential: String?
         if let name = contract.compiled.agreement.endpoint.credential {
             guard let value = dependencies.credentials.credential(named: name) else {
-                return await refuse(facts, ProblemDetails("credential-unavailable", "the vendor credential `\(name)` is not configured"))
+                return await refuse(
+                    facts,
+                    ProblemDetails("credential-unavailable", "the vendor credential `\(name)` is not configured")
+                )
             }
             credential = value
         }
@@ -172,9 +197,17 @@ public final class SharePipeline: Sendable {
         do {
             _ = try await dependencies.shareLog.append(entries.draft(facts))
         } catch {
-            dependencies.logger.error("share not logged; not sent", metadata: ["vendor.id": "\(target.vendorID)", "error": "\(error)"])
+            dependencies.logger.error(
+                "share not logged; not sent",
+                metadata: ["vendor.id": "\(target.vendorID)", "error": "\(error)"]
+            )
             dependencies.metrics.countRequest(vendor: target.vendorID, decision: "log-unavailable")
-            return ProxyResponse(problem: ProblemDetails("log-unavailable", "the share log cannot record this share, so nothing was sent"))
+            return ProxyResponse(
+                problem: ProblemDetails(
+                    "log-unavailable",
+                    "the share log cannot record this share, so nothing was sent"
+                )
+            )
         }
         dependencies.metrics.countDecision(vendor: target.vendorID, decision: decision)
 
@@ -244,9 +277,15 @@ public final class SharePipeline: Sendable {
         dependencies.metrics.countRequest(vendor: facts.vendorID ?? "unknown", decision: "refused")
         dependencies.logger.info(
             "share refused",
-            metadata: ["vendor.id": "\(facts.vendorID ?? "-")", "share.reason": "\(problem.code)", "share.id": "\(facts.shareID)"]
+            metadata: [
+                "vendor.id": "\(facts.vendorID ?? "-")", "share.reason": "\(problem.code)",
+                "share.id": "\(facts.shareID)",
+            ]
         )
-        return ProxyResponse(problem: problem, close: problem.status == 408 || problem.status == 413 || problem.status == 431)
+        return ProxyResponse(
+            problem: problem,
+            close: problem.status == 408 || problem.status == 413 || problem.status == 431
+        )
     }
 
     static func newID() -> String {

@@ -35,7 +35,11 @@ public final class ContractRegistry: Sendable {
     }
 
     /// Validates and registers an agreement version as `principal`; returns the version record.
-    public func register(xml: [UInt8], by principal: String, at time: Timestamp = .now()) async throws -> AgreementVersionRecord {
+    public func register(
+        xml: [UInt8],
+        by principal: String,
+        at time: Timestamp = .now()
+    ) async throws -> AgreementVersionRecord {
         let agreement = try validator.validate(xml)
         if let vendor = try await store.vendor(agreement.vendor.id), vendor.status == .terminated {
             throw StorageError(.conflict, "vendor \(vendor.id) is terminated")
@@ -53,26 +57,41 @@ public final class ContractRegistry: Sendable {
         )
         try await store.insertVersion(record, xml: xml)
         invalidate(vendor: record.vendorID)
-        logger.info("agreement registered", metadata: ["vendor.id": "\(record.vendorID)", "agreement.version": "\(record.version)"])
+        logger.info(
+            "agreement registered",
+            metadata: ["vendor.id": "\(record.vendorID)", "agreement.version": "\(record.version)"]
+        )
         return record
     }
 
     /// Approves the vendor's latest pending version, or reinstates a suspended vendor. `principal` must not
     /// be the version's registrant (nor, for a reinstatement, the principal who suspended it).
-    public func approve(vendorID: String, by principal: String, at time: Timestamp = .now()) async throws -> AgreementVersionRecord {
-        guard let vendor = try await store.vendor(vendorID) else { throw StorageError(.notFound, "no vendor \(vendorID)") }
+    public func approve(
+        vendorID: String,
+        by principal: String,
+        at time: Timestamp = .now()
+    ) async throws -> AgreementVersionRecord {
+        guard let vendor = try await store.vendor(vendorID) else {
+            throw StorageError(.notFound, "no vendor \(vendorID)")
+        }
         guard vendor.status != .terminated else { throw StorageError(.conflict, "vendor \(vendorID) is terminated") }
         let versions = try await store.versions(vendorID: vendorID)
         if let pending = versions.last(where: { $0.status == .pending }) {
             guard pending.registeredBy != principal else {
-                throw StorageError(.conflict, "version \(pending.version) must be approved by someone other than its registrant")
+                throw StorageError(
+                    .conflict,
+                    "version \(pending.version) must be approved by someone other than its registrant"
+                )
             }
             try await store.approveVersion(vendorID: vendorID, version: pending.version, by: principal, at: time)
             if vendor.status == .suspended {
                 try await store.setVendorStatus(vendorID, .active, by: principal, at: time)
             }
             invalidate(vendor: vendorID)
-            logger.info("agreement approved", metadata: ["vendor.id": "\(vendorID)", "agreement.version": "\(pending.version)"])
+            logger.info(
+                "agreement approved",
+                metadata: ["vendor.id": "\(vendorID)", "agreement.version": "\(pending.version)"]
+            )
             var approved = pending
             approved.status = .approved
             approved.approvedBy = principal
@@ -92,12 +111,22 @@ public final class ContractRegistry: Sendable {
     }
 
     /// Suspends or terminates a vendor; takes effect from the next request.
-    public func setStatus(vendorID: String, _ status: VendorStatus, by principal: String, at time: Timestamp = .now()) async throws -> VendorRecord {
-        guard var vendor = try await store.vendor(vendorID) else { throw StorageError(.notFound, "no vendor \(vendorID)") }
+    public func setStatus(
+        vendorID: String,
+        _ status: VendorStatus,
+        by principal: String,
+        at time: Timestamp = .now()
+    ) async throws -> VendorRecord {
+        guard var vendor = try await store.vendor(vendorID) else {
+            throw StorageError(.notFound, "no vendor \(vendorID)")
+        }
         if vendor.status == .terminated { throw StorageError(.conflict, "vendor \(vendorID) is terminated") }
         try await store.setVendorStatus(vendorID, status, by: principal, at: time)
         invalidate(vendor: vendorID)
-        logger.info("vendor status changed", metadata: ["vendor.id": "\(vendorID)", "vendor.status": "\(status.rawValue)"])
+        logger.info(
+            "vendor status changed",
+            metadata: ["vendor.id": "\(vendorID)", "vendor.status": "\(status.rawValue)"]
+        )
         vendor.status = status
         vendor.statusChangedBy = principal
         vendor.statusChangedAt = time
@@ -106,7 +135,9 @@ public final class ContractRegistry: Sendable {
 
     /// The contract in force for `vendorID`, from the cache.
     public func active(vendorID: String) async throws -> ActiveContract? {
-        let (cached, generation) = cache.withLock { cache in (cache.enabled ? cache.entries[vendorID] : nil, cache.generation) }
+        let (cached, generation) = cache.withLock { cache in
+            (cache.enabled ? cache.entries[vendorID] : nil, cache.generation)
+        }
         if let cached { return cached }
         let loaded = try await load(vendorID: vendorID)
         cache.withLock { cache in
@@ -135,7 +166,9 @@ public final class ContractRegistry: Sendable {
     private func load(vendorID: String) async throws -> ActiveContract? {
         guard RequestTarget.isIdentifier(vendorID), let vendor = try await store.vendor(vendorID) else { return nil }
         let versions = try await store.versions(vendorID: vendorID)
-        guard let version = versions.last(where: { $0.status == .approved }) ?? versions.last(where: { $0.status == .pending }),
+        guard
+            let version = versions.last(where: { $0.status == .approved })
+                ?? versions.last(where: { $0.status == .pending }),
             let xml = try await store.xml(vendorID: vendorID, version: version.version)
         else { return nil }
         // Stored versions were valid when registered; they are checked again, so a changed taxonomy or setting
@@ -144,7 +177,10 @@ public final class ContractRegistry: Sendable {
         do {
             agreement = try validator.validate(xml)
         } catch {
-            logger.error("stored agreement no longer valid", metadata: ["vendor.id": "\(vendorID)", "error": "\(error)"])
+            logger.error(
+                "stored agreement no longer valid",
+                metadata: ["vendor.id": "\(vendorID)", "error": "\(error)"]
+            )
             return nil
         }
         guard let endpoint = EndpointURL(agreement.endpoint.baseURL) else { return nil }

@@ -11,7 +11,12 @@ public protocol ContractRegistryStore: Sendable {
     func approveVersion(vendorID: String, version: Int, by principal: String, at time: Timestamp) async throws
 
     /// Sets the vendor's status.
-    func setVendorStatus(_ vendorID: String, _ status: VendorStatus, by principal: String, at time: Timestamp) async throws
+    func setVendorStatus(
+        _ vendorID: String,
+        _ status: VendorStatus,
+        by principal: String,
+        at time: Timestamp
+    ) async throws
 
     func vendors() async throws -> [VendorRecord]
     func vendor(_ id: String) async throws -> VendorRecord?

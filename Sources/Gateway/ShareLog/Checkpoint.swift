@@ -57,7 +57,7 @@ public struct Checkpoint: Hashable, Sendable {
         guard !lines[0].isEmpty else { throw malformed("the origin line is empty") }
         let sizeLine = lines[1]
         guard !sizeLine.isEmpty, sizeLine.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              sizeLine == "0" || !sizeLine.hasPrefix("0"), let size = Int(sizeLine)
+            sizeLine == "0" || !sizeLine.hasPrefix("0"), let size = Int(sizeLine)
         else { throw malformed("the tree size \"\(sizeLine)\" is not a decimal number") }
         guard let root = Base64.decode(lines[2]), root.count == MerkleTree.hashSize else {
             throw malformed("the root hash is not base64 of 32 bytes")

@@ -39,7 +39,7 @@ public struct CheckpointSigner: Sendable {
             throw CheckpointError(.malformedKey, "the key ID of a private key is 8 hex digits")
         }
         guard let key = Base64.decode(parts[4]), key.count == 33,
-              key[0] == NoteVerifierKey.ed25519SignatureType
+            key[0] == NoteVerifierKey.ed25519SignatureType
         else { throw CheckpointError(.malformedKey, "the key of a private key is base64 of 0x01 and a 32-byte seed") }
         try self.init(seed: Array(key[1...]), name: String(parts[2]))
         guard verifierKey.keyID == keyID else {
@@ -65,7 +65,10 @@ public struct CheckpointSigner: Sendable {
     public func sign(_ checkpoint: Checkpoint) throws -> String {
         try checkpoint.validate()
         guard checkpoint.origin == name else {
-            throw CheckpointError(.originMismatch, "checkpoint origin \"\(checkpoint.origin)\" is not the key name \"\(name)\"")
+            throw CheckpointError(
+                .originMismatch,
+                "checkpoint origin \"\(checkpoint.origin)\" is not the key name \"\(name)\""
+            )
         }
         return try signNote(text: checkpoint.body)
     }

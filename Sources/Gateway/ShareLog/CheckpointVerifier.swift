@@ -44,7 +44,8 @@ public struct CheckpointVerifier: Sendable {
         guard checkpoint.origin == key.name else {
             throw CheckpointError(
                 .originMismatch,
-                "the checkpoint is for origin \"\(checkpoint.origin)\", the key is for \"\(key.name)\"")
+                "the checkpoint is for origin \"\(checkpoint.origin)\", the key is for \"\(key.name)\""
+            )
         }
         return checkpoint
     }
@@ -53,10 +54,13 @@ public struct CheckpointVerifier: Sendable {
     public func verifyNote(bytes note: [UInt8]) throws -> String {
         let parsed = try SignedNote(parsing: note)
         guard let line = parsed.signatures.first(where: { $0.name == key.name && $0.keyID == key.keyID }) else {
-            throw CheckpointError(.unknownKey, "the note has no signature by key \(key.name)+\(NoteVerifierKey.hex(key.keyID))")
+            throw CheckpointError(
+                .unknownKey,
+                "the note has no signature by key \(key.name)+\(NoteVerifierKey.hex(key.keyID))"
+            )
         }
         guard line.signature.count == 64,
-              publicKey.isValidSignature(line.signature, for: Array(parsed.text.utf8))
+            publicKey.isValidSignature(line.signature, for: Array(parsed.text.utf8))
         else {
             throw CheckpointError(.badSignature, "the signature by \(key.name) does not verify")
         }

@@ -248,9 +248,12 @@ struct ExportEntryScanner {
         for k in (negative ? start + 1 : start)..<position {
             let digit = Int(bytes[k] - 0x30)
             let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (next, overflow2) = negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
+            let (next, overflow2) =
+                negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
             if overflow1 || overflow2 {
-                return .outOfRange(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
+                return .outOfRange(
+                    String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                )
             }
             value = next
         }
@@ -283,7 +286,7 @@ struct ExportEntryScanner {
                 guard !atEnd else { break }
                 switch current {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     position += 1
                 case UInt8(ascii: "u"):
                     position += 1
@@ -333,7 +336,8 @@ struct ExportEntryScanner {
                 var scalar = hex4(i)
                 i += 4
                 if scalar >= 0xd800, scalar < 0xdc00, raw.count - i >= 6,
-                   raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u") {
+                    raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u")
+                {
                     let low = hex4(i + 2)
                     if low >= 0xdc00, low < 0xe000 {
                         scalar = 0x10000 + ((scalar - 0xd800) << 10) + (low - 0xdc00)
@@ -352,7 +356,7 @@ struct ExportEntryScanner {
         for _ in 0..<4 {
             switch current {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
-                 UInt8(ascii: "A")...UInt8(ascii: "F"):
+                UInt8(ascii: "A")...UInt8(ascii: "F"):
                 position += 1
             default:
                 throw invalid("invalid \\u escape")
@@ -369,12 +373,20 @@ struct ExportEntryScanner {
         var high: UInt8 = 0xbf
         switch lead {
         case 0xc2...0xdf: length = 2
-        case 0xe0: length = 3; low = 0xa0
+        case 0xe0:
+            length = 3
+            low = 0xa0
         case 0xe1...0xec, 0xee...0xef: length = 3
-        case 0xed: length = 3; high = 0x9f
-        case 0xf0: length = 4; low = 0x90
+        case 0xed:
+            length = 3
+            high = 0x9f
+        case 0xf0:
+            length = 4
+            low = 0x90
         case 0xf1...0xf3: length = 4
-        case 0xf4: length = 4; high = 0x8f
+        case 0xf4:
+            length = 4
+            high = 0x8f
         default: throw invalid("invalid UTF-8")
         }
         guard bytes.count - position >= length else { throw invalid("invalid UTF-8") }

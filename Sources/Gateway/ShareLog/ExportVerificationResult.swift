@@ -39,8 +39,13 @@ public struct ExportVerificationResult: Equatable, Sendable, CustomStringConvert
     public var ok: Bool { failure == nil }
 
     public init(
-        failure: Failure?, message: String, verifiedCount: Int, uncoveredCount: Int,
-        line: Int? = nil, checkpoint: Checkpoint? = nil, checkpointError: CheckpointError? = nil
+        failure: Failure?,
+        message: String,
+        verifiedCount: Int,
+        uncoveredCount: Int,
+        line: Int? = nil,
+        checkpoint: Checkpoint? = nil,
+        checkpointError: CheckpointError? = nil
     ) {
         self.failure = failure
         self.message = message

@@ -69,7 +69,7 @@ public struct ExportVerifier: Sendable {
     /// The offset of the first `\n` at or after `start`.
     private static func newline(in buffer: UnsafeRawBufferPointer, from start: Int) -> Int? {
         guard start < buffer.count, let base = buffer.baseAddress,
-              let found = memchr(base + start, 0x0a, buffer.count - start)
+            let found = memchr(base + start, 0x0a, buffer.count - start)
         else { return nil }
         return UnsafeRawPointer(found) - base
     }
@@ -82,10 +82,17 @@ public struct ExportVerifier: Sendable {
     /// Ends the export and returns the verdict.
     public mutating func finish() -> ExportVerificationResult {
         if failed == nil, !pending.isEmpty {
-            fail(.unterminatedLine, "line \(lineCount): not terminated by a newline (is the export cut short?)", line: lineCount)
+            fail(
+                .unterminatedLine,
+                "line \(lineCount): not terminated by a newline (is the export cut short?)",
+                line: lineCount
+            )
         }
         if failed == nil, lineCount < checkpoint.size {
-            fail(.truncated, "the export is truncated: it has \(lineCount) entries, the checkpoint covers \(checkpoint.size)")
+            fail(
+                .truncated,
+                "the export is truncated: it has \(lineCount) entries, the checkpoint covers \(checkpoint.size)"
+            )
         }
         if let failed { return failed }
         let uncovered = lineCount - checkpoint.size
@@ -93,7 +100,10 @@ public struct ExportVerifier: Sendable {
             failure: nil,
             message: "\(checkpoint.size) entries verified against the checkpoint of \(checkpoint.origin) "
                 + "(tree size \(checkpoint.size)); \(uncovered) entries not yet covered",
-            verifiedCount: checkpoint.size, uncoveredCount: uncovered, checkpoint: checkpoint)
+            verifiedCount: checkpoint.size,
+            uncoveredCount: uncovered,
+            checkpoint: checkpoint
+        )
     }
 
     private mutating func process(line bytes: UnsafeRawBufferPointer) {
@@ -111,7 +121,11 @@ public struct ExportVerifier: Sendable {
             }
         }
         if let duplicate = fields.duplicate {
-            return fail(duplicate == "seq" ? .sequence : .origin, "line \(index): duplicate \"\(duplicate)\" member", line: index)
+            return fail(
+                duplicate == "seq" ? .sequence : .origin,
+                "line \(index): duplicate \"\(duplicate)\" member",
+                line: index
+            )
         }
         switch fields.seq {
         case .missing:
@@ -119,9 +133,17 @@ public struct ExportVerifier: Sendable {
         case .notInteger:
             return fail(.sequence, "line \(index): \"seq\" is not an integer", line: index)
         case .outOfRange(let digits):
-            return fail(.sequence, "line \(index): seq \(digits), expected \(index): an entry is missing or out of order", line: index)
+            return fail(
+                .sequence,
+                "line \(index): seq \(digits), expected \(index): an entry is missing or out of order",
+                line: index
+            )
         case .integer(let seq) where seq != index:
-            return fail(.sequence, "line \(index): seq \(seq), expected \(index): an entry is missing or out of order", line: index)
+            return fail(
+                .sequence,
+                "line \(index): seq \(seq), expected \(index): an entry is missing or out of order",
+                line: index
+            )
         case .integer:
             break
         }
@@ -134,7 +156,9 @@ public struct ExportVerifier: Sendable {
             return fail(
                 .origin,
                 "line \(index): origin \"\(String(decoding: value, as: UTF8.self))\", expected \"\(checkpoint.origin)\": "
-                    + "the entry belongs to another log", line: index)
+                    + "the entry belongs to another log",
+                line: index
+            )
         case .string:
             break
         }
@@ -148,19 +172,24 @@ public struct ExportVerifier: Sendable {
         if frontier.root == checkpoint.rootHash {
             rootMatched = true
         } else {
-            fail(.rootMismatch,
-                 "the first \(checkpoint.size) entries do not match the checkpoint's root hash: "
-                    + "an entry was changed, inserted or removed")
+            fail(
+                .rootMismatch,
+                "the first \(checkpoint.size) entries do not match the checkpoint's root hash: "
+                    + "an entry was changed, inserted or removed"
+            )
         }
     }
 
     private mutating func fail(_ failure: ExportVerificationResult.Failure, _ message: String, line: Int? = nil) {
         guard failed == nil else { return }
         failed = ExportVerificationResult(
-            failure: failure, message: message,
+            failure: failure,
+            message: message,
             verifiedCount: rootMatched ? checkpoint.size : 0,
             uncoveredCount: max(0, lineCount - checkpoint.size),
-            line: line, checkpoint: checkpoint)
+            line: line,
+            checkpoint: checkpoint
+        )
     }
 
     // MARK: - One-call helpers
@@ -168,7 +197,8 @@ public struct ExportVerifier: Sendable {
     /// Verifies the checkpoint note with the verifier key, then `export`.
     ///
     /// `verifierKey` is the key string; surrounding white space is ignored.
-    public static func verify(export: [UInt8], checkpointNote: [UInt8], verifierKey: String) -> ExportVerificationResult {
+    public static func verify(export: [UInt8], checkpointNote: [UInt8], verifierKey: String) -> ExportVerificationResult
+    {
         switch start(checkpointNote: checkpointNote, verifierKey: verifierKey) {
         case .failed(let result):
             return result
@@ -180,7 +210,11 @@ public struct ExportVerifier: Sendable {
 
     /// Verifies the checkpoint note with the verifier key, then the export
     /// file at `path`, read in 1 MiB chunks.
-    public static func verify(exportFileAt path: String, checkpointNote: [UInt8], verifierKey: String) -> ExportVerificationResult {
+    public static func verify(
+        exportFileAt path: String,
+        checkpointNote: [UInt8],
+        verifierKey: String
+    ) -> ExportVerificationResult {
         switch start(checkpointNote: checkpointNote, verifierKey: verifierKey) {
         case .failed(let result):
             return result
@@ -193,8 +227,12 @@ public struct ExportVerifier: Sendable {
                 }
             } catch {
                 return ExportVerificationResult(
-                    failure: .unreadable, message: "cannot read the export \(path): \(error)",
-                    verifiedCount: 0, uncoveredCount: 0, checkpoint: verifier.checkpoint)
+                    failure: .unreadable,
+                    message: "cannot read the export \(path): \(error)",
+                    verifiedCount: 0,
+                    uncoveredCount: 0,
+                    checkpoint: verifier.checkpoint
+                )
             }
             return verifier.finish()
         }
@@ -206,20 +244,32 @@ public struct ExportVerifier: Sendable {
     }
 
     private static func start(
-        checkpointNote: [UInt8], verifierKey: String
+        checkpointNote: [UInt8],
+        verifierKey: String
     ) -> Start {
         do {
             let key = verifierKey.trimmingCharacters(in: .whitespacesAndNewlines)
             let checkpoint = try CheckpointVerifier(verifierKey: key).verify(bytes: checkpointNote)
             return .started(ExportVerifier(checkpoint: checkpoint))
         } catch let error as CheckpointError {
-            return .failed(ExportVerificationResult(
-                failure: .checkpoint, message: "checkpoint: \(error.message)",
-                verifiedCount: 0, uncoveredCount: 0, checkpointError: error))
+            return .failed(
+                ExportVerificationResult(
+                    failure: .checkpoint,
+                    message: "checkpoint: \(error.message)",
+                    verifiedCount: 0,
+                    uncoveredCount: 0,
+                    checkpointError: error
+                )
+            )
         } catch {
-            return .failed(ExportVerificationResult(
-                failure: .checkpoint, message: "checkpoint: \(error)", verifiedCount: 0, uncoveredCount: 0))
+            return .failed(
+                ExportVerificationResult(
+                    failure: .checkpoint,
+                    message: "checkpoint: \(error)",
+                    verifiedCount: 0,
+                    uncoveredCount: 0
+                )
+            )
         }
     }
 }
-

@@ -27,8 +27,15 @@ public struct LedgerExporter: Sendable {
         while true {
             let page = try await store.entries(
                 LedgerQuery(
-                    origin: origin, vendor: vendor, subjectRef: subjectRef, purpose: purpose, decision: decision,
-                    since: since, until: until, after: after, limit: pageSize
+                    origin: origin,
+                    vendor: vendor,
+                    subjectRef: subjectRef,
+                    purpose: purpose,
+                    decision: decision,
+                    since: since,
+                    until: until,
+                    after: after,
+                    limit: pageSize
                 )
             )
             guard let last = page.last else { return count }
@@ -62,13 +69,23 @@ public enum SyntheticEntries {
                 JSONMember("operation", .string("/synthetic")),
                 JSONMember("subjectRefs", .array(refs)),
                 JSONMember("consentRefs", .array([])),
-                JSONMember("records", .object([JSONMember("received", .number(JSONNumber(1))), JSONMember("sent", .number(JSONNumber(1)))])),
-                JSONMember("fields", .array([
+                JSONMember(
+                    "records",
                     .object([
-                        JSONMember("path", .string("@.user_id")), JSONMember("category", .string("user.unique_id.pseudonymous")),
-                        JSONMember("action", .string("sent")), JSONMember("reason", .string("allowed")), JSONMember("count", .number(JSONNumber(1))),
+                        JSONMember("received", .number(JSONNumber(1))), JSONMember("sent", .number(JSONNumber(1))),
                     ])
-                ])),
+                ),
+                JSONMember(
+                    "fields",
+                    .array([
+                        .object([
+                            JSONMember("path", .string("@.user_id")),
+                            JSONMember("category", .string("user.unique_id.pseudonymous")),
+                            JSONMember("action", .string("sent")), JSONMember("reason", .string("allowed")),
+                            JSONMember("count", .number(JSONNumber(1))),
+                        ])
+                    ])
+                ),
                 JSONMember("decision", .string("shared")),
                 JSONMember("reason", .null),
             ],

@@ -37,7 +37,12 @@ public struct LedgerSelfCheck: Sendable {
             let page = try await store.entries(LedgerQuery(origin: origin, after: after, limit: 5000))
             for entry in page {
                 guard entry.seq == expected else {
-                    return Result(ok: false, size: expected, checkpointSize: checkpoint?.size, message: "entry \(expected) is missing")
+                    return Result(
+                        ok: false,
+                        size: expected,
+                        checkpointSize: checkpoint?.size,
+                        message: "entry \(expected) is missing"
+                    )
                 }
                 frontier.append(leafHash: MerkleTree.leafHash(entry.bytes))
                 expected += 1
@@ -48,15 +53,27 @@ public struct LedgerSelfCheck: Sendable {
         }
         let storedRoot = try await LedgerProofs(store: store, origin: origin).treeHead(size: frontier.size)
         guard storedRoot == frontier.root else {
-            return Result(ok: false, size: frontier.size, checkpointSize: checkpoint?.size, message: "the stored tree does not match the entries")
+            return Result(
+                ok: false,
+                size: frontier.size,
+                checkpointSize: checkpoint?.size,
+                message: "the stored tree does not match the entries"
+            )
         }
         if let checkpoint {
             guard checkpointRoot == checkpoint.rootHash else {
-                return Result(ok: false, size: frontier.size, checkpointSize: checkpoint.size, message: "the entries do not match the latest checkpoint")
+                return Result(
+                    ok: false,
+                    size: frontier.size,
+                    checkpointSize: checkpoint.size,
+                    message: "the entries do not match the latest checkpoint"
+                )
             }
         }
         return Result(
-            ok: true, size: frontier.size, checkpointSize: checkpoint?.size,
+            ok: true,
+            size: frontier.size,
+            checkpointSize: checkpoint?.size,
             message: "\(frontier.size) entries rehashed; tree and checkpoint agree"
         )
     }

@@ -5,11 +5,15 @@ extension MerkleTree {
     /// Fails (returns `false`) on any malformed input: index out of range,
     /// hashes that are not 32 bytes, a path too short or too long.
     public static func verifyInclusion(
-        leafHash: [UInt8], leafIndex: Int, treeSize: Int, proof: [[UInt8]], root: [UInt8]
+        leafHash: [UInt8],
+        leafIndex: Int,
+        treeSize: Int,
+        proof: [[UInt8]],
+        root: [UInt8]
     ) -> Bool {
         guard leafIndex >= 0, leafIndex < treeSize,
-              leafHash.count == hashSize, root.count == hashSize,
-              proof.allSatisfy({ $0.count == hashSize })
+            leafHash.count == hashSize, root.count == hashSize,
+            proof.allSatisfy({ $0.count == hashSize })
         else { return false }
         var fn = leafIndex
         var sn = treeSize - 1
@@ -43,11 +47,15 @@ extension MerkleTree {
     /// empty one). `oldSize > newSize`, negative sizes and hashes that are not
     /// 32 bytes fail.
     public static func verifyConsistency(
-        from oldSize: Int, to newSize: Int, proof: [[UInt8]], oldRoot: [UInt8], newRoot: [UInt8]
+        from oldSize: Int,
+        to newSize: Int,
+        proof: [[UInt8]],
+        oldRoot: [UInt8],
+        newRoot: [UInt8]
     ) -> Bool {
         guard oldSize >= 0, oldSize <= newSize,
-              oldRoot.count == hashSize, newRoot.count == hashSize,
-              proof.allSatisfy({ $0.count == hashSize })
+            oldRoot.count == hashSize, newRoot.count == hashSize,
+            proof.allSatisfy({ $0.count == hashSize })
         else { return false }
         if oldSize == newSize { return proof.isEmpty && oldRoot == newRoot }
         if oldSize == 0 { return proof.isEmpty && oldRoot == emptyRoot }

@@ -100,11 +100,15 @@ public enum MerkleTree {
     ///
     /// Requires `0 ≤ leafIndex < treeSize`. A one-leaf tree has an empty path.
     public static func inclusionProof(
-        leafIndex: Int, treeSize: Int, source: some MerkleNodeSource
+        leafIndex: Int,
+        treeSize: Int,
+        source: some MerkleNodeSource
     ) throws -> [[UInt8]] {
         guard treeSize > 0, leafIndex >= 0, leafIndex < treeSize else {
             throw MerkleTreeError(
-                .invalidArgument, "leaf index \(leafIndex) is not in a tree of size \(treeSize)")
+                .invalidArgument,
+                "leaf index \(leafIndex) is not in a tree of size \(treeSize)"
+            )
         }
         return try resolve(inclusionPlan(leafIndex: leafIndex, treeSize: treeSize), from: source)
     }
@@ -139,11 +143,15 @@ public enum MerkleTree {
     /// proof, which ``verifyConsistency(from:to:proof:oldRoot:newRoot:)``
     /// accepts only with `oldRoot == emptyRoot`.
     public static func consistencyProof(
-        from oldSize: Int, to newSize: Int, source: some MerkleNodeSource
+        from oldSize: Int,
+        to newSize: Int,
+        source: some MerkleNodeSource
     ) throws -> [[UInt8]] {
         guard oldSize >= 0, oldSize <= newSize else {
             throw MerkleTreeError(
-                .invalidArgument, "no consistency proof from size \(oldSize) to size \(newSize)")
+                .invalidArgument,
+                "no consistency proof from size \(oldSize) to size \(newSize)"
+            )
         }
         return try resolve(consistencyPlan(from: oldSize, to: newSize), from: source)
     }
@@ -190,7 +198,9 @@ public enum MerkleTree {
     public static func nodesForInclusionProof(leafIndex: Int, treeSize: Int) throws -> [MerkleNodeID] {
         guard treeSize > 0, leafIndex >= 0, leafIndex < treeSize else {
             throw MerkleTreeError(
-                .invalidArgument, "leaf index \(leafIndex) is not in a tree of size \(treeSize)")
+                .invalidArgument,
+                "leaf index \(leafIndex) is not in a tree of size \(treeSize)"
+            )
         }
         return uniqueNodes(inclusionPlan(leafIndex: leafIndex, treeSize: treeSize))
     }
@@ -199,7 +209,9 @@ public enum MerkleTree {
     public static func nodesForConsistencyProof(from oldSize: Int, to newSize: Int) throws -> [MerkleNodeID] {
         guard oldSize >= 0, oldSize <= newSize else {
             throw MerkleTreeError(
-                .invalidArgument, "no consistency proof from size \(oldSize) to size \(newSize)")
+                .invalidArgument,
+                "no consistency proof from size \(oldSize) to size \(newSize)"
+            )
         }
         return uniqueNodes(consistencyPlan(from: oldSize, to: newSize))
     }
@@ -216,7 +228,8 @@ public enum MerkleTree {
     /// Fetches every node the elements need in one batch and folds each
     /// element's nodes from the right into one hash.
     static func resolve(
-        _ elements: some Collection<[MerkleNodeID]>, from source: some MerkleNodeSource
+        _ elements: some Collection<[MerkleNodeID]>,
+        from source: some MerkleNodeSource
     ) throws -> [[UInt8]] {
         let unique = uniqueNodes(elements)
         let fetched = unique.isEmpty ? [:] : try source.hashes(unique)

@@ -72,9 +72,12 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
     /// (the rules of Go's note package); throws ``CheckpointError/Code/invalidName``.
     public static func validate(name: String) throws {
         guard !name.isEmpty,
-              !name.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0 == "+" || $0.value < 0x20 })
+            !name.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0 == "+" || $0.value < 0x20 })
         else {
-            throw CheckpointError(.invalidName, "a key name must be non-empty, without spaces, control characters or '+'")
+            throw CheckpointError(
+                .invalidName,
+                "a key name must be non-empty, without spaces, control characters or '+'"
+            )
         }
     }
 

@@ -34,9 +34,17 @@ extension ShareLog {
             for (id, hash) in frontier.append(leafHash: MerkleTree.leafHash(bytes)) { nodes[id] = hash }
             rows.append(
                 LedgerEntryRow(
-                    origin: origin, seq: seq, id: draft.id, time: now, kind: draft.kind.rawValue, vendor: draft.vendor,
-                    purpose: draft.purpose, decision: draft.decision, shareID: draft.shareID,
-                    subjectRefs: draft.subjectRefs, bytes: bytes
+                    origin: origin,
+                    seq: seq,
+                    id: draft.id,
+                    time: now,
+                    kind: draft.kind.rawValue,
+                    vendor: draft.vendor,
+                    purpose: draft.purpose,
+                    decision: draft.decision,
+                    shareID: draft.shareID,
+                    subjectRefs: draft.subjectRefs,
+                    bytes: bytes
                 )
             )
             mappings += draft.mappings
@@ -44,7 +52,13 @@ extension ShareLog {
         }
         let checkpoint = dueCheckpoint(frontier: frontier, now: now, force: false)
         do {
-            try await store.commit(origin: origin, entries: rows, nodes: nodes, checkpoint: checkpoint, mappings: mappings)
+            try await store.commit(
+                origin: origin,
+                entries: rows,
+                nodes: nodes,
+                checkpoint: checkpoint,
+                mappings: mappings
+            )
         } catch {
             logger.error("share log commit failed", metadata: ["log.entries": "\(rows.count)", "error": "\(error)"])
             writer.needsResync = true

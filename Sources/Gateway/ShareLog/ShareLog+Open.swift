@@ -10,7 +10,9 @@ extension ShareLog {
         let checkpointNote = try await load()
         logger.info(
             "share log consistent",
-            metadata: ["log.origin": "\(origin)", "log.size": "\(writer.frontier.size)", "log.checkpoint": "\(checkpointNote)"]
+            metadata: [
+                "log.origin": "\(origin)", "log.size": "\(writer.frontier.size)", "log.checkpoint": "\(checkpointNote)",
+            ]
         )
         // Cover a tail left by a crash before its checkpoint.
         await checkpointIfDue(force: true)
@@ -23,7 +25,10 @@ extension ShareLog {
         guard writer.needsResync else { return }
         _ = try await load()
         writer.needsResync = false
-        logger.notice("share log state reloaded after a failed commit", metadata: ["log.size": "\(writer.frontier.size)"])
+        logger.notice(
+            "share log state reloaded after a failed commit",
+            metadata: ["log.size": "\(writer.frontier.size)"]
+        )
     }
 
     /// Loads and checks the stored state; returns a description of the checkpoint check.
@@ -35,7 +40,10 @@ extension ShareLog {
         do {
             frontier = try MerkleFrontier(size: size, hashes: stored)
         } catch {
-            throw StorageError(.corrupt, "the share log of \(origin) has \(size) entries but its tree is incomplete: \(error)")
+            throw StorageError(
+                .corrupt,
+                "the share log of \(origin) has \(size) entries but its tree is incomplete: \(error)"
+            )
         }
         var checkpointNote = "no checkpoint yet"
         if let checkpoint = try await store.latestCheckpoint(origin: origin) {

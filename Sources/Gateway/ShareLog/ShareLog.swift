@@ -121,11 +121,11 @@ public final class ShareLog: Service, Sendable {
         try await open()
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.tick() }
-                await self.writeLoop()
-                group.cancelAll()
-            }
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await self.tick() }
+                    await self.writeLoop()
+                    group.cancelAll()
+                }
             } onGracefulShutdown: {
                 self.stop()
             }

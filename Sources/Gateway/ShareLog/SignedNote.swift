@@ -85,7 +85,8 @@ public struct SignedNote: Equatable, Sendable {
             do { try NoteVerifierKey.validate(name: name) } catch {
                 throw malformed("a signature line has an invalid key name")
             }
-            guard let blob = Base64.decode(String(decoding: rest[(space + 1)...], as: UTF8.self)), blob.count >= 5 else {
+            guard let blob = Base64.decode(String(decoding: rest[(space + 1)...], as: UTF8.self)), blob.count >= 5
+            else {
                 throw malformed("a signature line's signature is not base64 of a key ID and a signature")
             }
             let keyID = blob.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }

@@ -25,13 +25,18 @@ public struct CertificateDirectory: Sendable {
     /// Whether the CA and server certificate exist.
     public var isInitialized: Bool {
         let files = FileManager.default
-        return [caCertificatePath, caKeyPath, serverCertificatePath, serverKeyPath].allSatisfy(files.fileExists(atPath:))
+        return [caCertificatePath, caKeyPath, serverCertificatePath, serverKeyPath].allSatisfy(
+            files.fileExists(atPath:)
+        )
     }
 
     /// Makes the CA, a server certificate for `localhost` and `127.0.0.1`, and a client certificate for
     /// `demo-service`. Refuses to overwrite an existing CA unless `force`.
     @discardableResult
-    public func initialize(force: Bool = false, serverHosts: [String] = ["localhost", "127.0.0.1", "::1"]) throws -> [String] {
+    public func initialize(
+        force: Bool = false,
+        serverHosts: [String] = ["localhost", "127.0.0.1", "::1"]
+    ) throws -> [String] {
         if !force, FileManager.default.fileExists(atPath: caCertificatePath) {
             throw CertificateDirectoryError("\(caCertificatePath) exists; use --force to replace the development CA")
         }
@@ -42,7 +47,8 @@ public struct CertificateDirectory: Sendable {
         let server = try authority.issue(commonName: "localhost", hosts: serverHosts, usage: .server)
         try write(server.certificate.pemString(), to: serverCertificatePath, secret: false)
         try write(server.privateKey.pemRepresentation, to: serverKeyPath, secret: true)
-        return [caCertificatePath, caKeyPath, serverCertificatePath, serverKeyPath] + (try issueClient(named: "demo-service"))
+        return [caCertificatePath, caKeyPath, serverCertificatePath, serverKeyPath]
+            + (try issueClient(named: "demo-service"))
     }
 
     /// Issues a client certificate for service `name`, signed by the directory's CA.
@@ -75,11 +81,13 @@ public struct CertificateDirectory: Sendable {
     func write(_ text: String, to file: String, secret: Bool) throws {
         let url = URL(fileURLWithPath: file)
         try? FileManager.default.removeItem(at: url)
-        guard FileManager.default.createFile(
-            atPath: file,
-            contents: Data(text.utf8),
-            attributes: [.posixPermissions: secret ? 0o600 : 0o644]
-        ) else {
+        guard
+            FileManager.default.createFile(
+                atPath: file,
+                contents: Data(text.utf8),
+                attributes: [.posixPermissions: secret ? 0o600 : 0o644]
+            )
+        else {
             throw CertificateDirectoryError("cannot write \(file)")
         }
     }

@@ -6,7 +6,9 @@ public enum GatewayTLS {
     /// The data plane: the server certificate, and a client certificate from the gateway's CA required.
     public static func dataPlane(_ directory: CertificateDirectory) throws -> TLSConfiguration {
         var configuration = TLSConfiguration.makeServerConfigurationWithMTLS(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(directory.serverCertificatePath).map { .certificate($0) },
+            certificateChain: try NIOSSLCertificate.fromPEMFile(directory.serverCertificatePath).map {
+                .certificate($0)
+            },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: directory.serverKeyPath, format: .pem)),
             trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(directory.caCertificatePath))
         )
@@ -17,7 +19,9 @@ public enum GatewayTLS {
     /// The admin API: the same server certificate, no client certificate.
     public static func admin(_ directory: CertificateDirectory) throws -> TLSConfiguration {
         var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(directory.serverCertificatePath).map { .certificate($0) },
+            certificateChain: try NIOSSLCertificate.fromPEMFile(directory.serverCertificatePath).map {
+                .certificate($0)
+            },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: directory.serverKeyPath, format: .pem))
         )
         configuration.minimumTLSVersion = .tlsv12

@@ -22,7 +22,12 @@ final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        promise.fail(UpstreamError(.tls, "the TLS handshake with the vendor failed (untrusted, expired or wrongly named certificate)"))
+        promise.fail(
+            UpstreamError(
+                .tls,
+                "the TLS handshake with the vendor failed (untrusted, expired or wrongly named certificate)"
+            )
+        )
         context.fireErrorCaught(error)
     }
 

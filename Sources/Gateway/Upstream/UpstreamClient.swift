@@ -63,11 +63,17 @@ public final class UpstreamClient: Sendable {
     /// Sends `request` and returns the vendor's answer.
     public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         let channel = try await acquire(request.endpoint)
-        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: request.headers)
+        var head = HTTPRequestHead(
+            version: .http1_1,
+            method: request.method,
+            uri: request.target,
+            headers: request.headers
+        )
         let defaultPort = request.endpoint.scheme == "https" ? 443 : 80
         head.headers.replaceOrAdd(
             name: "host",
-            value: request.endpoint.port == defaultPort ? hostHeader(request.endpoint) : "\(hostHeader(request.endpoint)):\(request.endpoint.port)"
+            value: request.endpoint.port == defaultPort
+                ? hostHeader(request.endpoint) : "\(hostHeader(request.endpoint)):\(request.endpoint.port)"
         )
         if let body = request.body {
             head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
@@ -77,7 +83,9 @@ public final class UpstreamClient: Sendable {
         let promise = channel.eventLoop.makePromise(of: UpstreamResponse.self)
         let timeout = configuration.responseTimeout
         let deadline = channel.eventLoop.scheduleTask(in: timeout) {
-            promise.fail(UpstreamError(.timeout, "the vendor did not answer within \(timeout.nanoseconds / 1_000_000_000) s"))
+            promise.fail(
+                UpstreamError(.timeout, "the vendor did not answer within \(timeout.nanoseconds / 1_000_000_000) s")
+            )
             channel.close(promise: nil)
         }
         channel.writeAndFlush(UpstreamExchange(head: head, body: request.body, promise: promise), promise: nil)

@@ -62,7 +62,10 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         case .body(var chunk):
             guard head != nil else { return }
             if (body?.readableBytes ?? 0) + chunk.readableBytes > maxResponseBytes {
-                fail(context: context, UpstreamError(.tooLarge, "the vendor's answer is over \(maxResponseBytes) bytes"))
+                fail(
+                    context: context,
+                    UpstreamError(.tooLarge, "the vendor's answer is over \(maxResponseBytes) bytes")
+                )
                 return
             }
             body?.writeBuffer(&chunk)
@@ -70,7 +73,12 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
             guard let head, let promise else { return }
             self.promise = nil
             promise.succeed(
-                UpstreamResponse(status: head.status, headers: head.headers, body: body ?? ByteBuffer(), connectionReusable: reusable)
+                UpstreamResponse(
+                    status: head.status,
+                    headers: head.headers,
+                    body: body ?? ByteBuffer(),
+                    connectionReusable: reusable
+                )
             )
             self.head = nil
             self.body = nil
@@ -89,7 +97,9 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         let mapped: UpstreamError
         if let error = error as? UpstreamError {
             mapped = error
-        } else if String(describing: type(of: error)).contains("SSL") || String(describing: type(of: error)).contains("TLS") {
+        } else if String(describing: type(of: error)).contains("SSL")
+            || String(describing: type(of: error)).contains("TLS")
+        {
             mapped = UpstreamError(.tls, "the TLS connection to the vendor failed")
         } else {
             mapped = UpstreamError(.protocolError, "the vendor's answer is not valid HTTP/1.1")

@@ -24,23 +24,23 @@ struct CanonicalJSONTests {
     /// RFC 8785 §3.2.2 example, without its floating-point `numbers` member (the ledger never holds floats).
     @Test func rfc8785StringsAndLiteralsExample() throws {
         let input = #"""
-        {
-          "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
-          "literals": [null, true, false]
-        }
-        """#
+            {
+              "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+              "literals": [null, true, false]
+            }
+            """#
         #expect(try canonical(input) == #"{"literals":[null,true,false],"string":"€$\u000f\nA'B\"\\\\\"/"}"#)
     }
 
     /// The full RFC 8785 §3.2.2 example has non-integer numbers, which are refused.
     @Test func rfc8785FullExampleIsRefusedForItsFloats() throws {
         let input = #"""
-        {
-          "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
-          "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
-          "literals": [null, true, false]
-        }
-        """#
+            {
+              "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+              "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+              "literals": [null, true, false]
+            }
+            """#
         let value = try JSONReader.parse(Array(input.utf8))
         #expect(canonicalError(value)?.code == .nonIntegerNumber)
     }
@@ -48,17 +48,18 @@ struct CanonicalJSONTests {
     /// RFC 8785 §3.2.3 sorting example.
     @Test func rfc8785SortingExample() throws {
         let input = #"""
-        {
-          "\u20ac": "Euro Sign",
-          "\r": "Carriage Return",
-          "\ufb33": "Hebrew Letter Dalet With Dagesh",
-          "1": "One",
-          "\ud83d\ude00": "Emoji: Grinning Face",
-          "\u0080": "Control",
-          "\u00f6": "Latin Small Letter O With Diaeresis"
-        }
-        """#
-        let expected = "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\u{80}\":\"Control\","
+            {
+              "\u20ac": "Euro Sign",
+              "\r": "Carriage Return",
+              "\ufb33": "Hebrew Letter Dalet With Dagesh",
+              "1": "One",
+              "\ud83d\ude00": "Emoji: Grinning Face",
+              "\u0080": "Control",
+              "\u00f6": "Latin Small Letter O With Diaeresis"
+            }
+            """#
+        let expected =
+            "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\u{80}\":\"Control\","
             + "\"ö\":\"Latin Small Letter O With Diaeresis\",\"€\":\"Euro Sign\","
             + "\"😀\":\"Emoji: Grinning Face\",\"\u{fb33}\":\"Hebrew Letter Dalet With Dagesh\"}"
         #expect(try canonical(input) == expected)
@@ -77,8 +78,10 @@ struct CanonicalJSONTests {
     }
 
     @Test func sortsNestedObjectsAndKeepsArrayOrder() throws {
-        #expect(try canonical(#"{"b":[{"z":1,"y":2},3,{"b":{"d":0,"c":0}}],"a":{}, "aa":[], "A":null}"#)
-            == #"{"A":null,"a":{},"aa":[],"b":[{"y":2,"z":1},3,{"b":{"c":0,"d":0}}]}"#)
+        #expect(
+            try canonical(#"{"b":[{"z":1,"y":2},3,{"b":{"d":0,"c":0}}],"a":{}, "aa":[], "A":null}"#)
+                == #"{"A":null,"a":{},"aa":[],"b":[{"y":2,"z":1},3,{"b":{"c":0,"d":0}}]}"#
+        )
         #expect(try canonical(#"{"ab":1,"a":2,"b":3,"":4}"#) == #"{"":4,"a":2,"ab":1,"b":3}"#)
     }
 
@@ -118,8 +121,10 @@ struct CanonicalJSONTests {
         #expect(canonicalError(number(literal))?.code == .nonIntegerNumber, "\(literal)")
     }
 
-    @Test(arguments: ["9007199254740992", "-9007199254740992", "1e16", "1E30", "1e400", "100000000000000000000",
-                      "18446744073709551616", "9007199254740991e1"])
+    @Test(arguments: [
+        "9007199254740992", "-9007199254740992", "1e16", "1E30", "1e400", "100000000000000000000",
+        "18446744073709551616", "9007199254740991e1",
+    ])
     func refusesIntegersBeyond2To53(_ literal: String) {
         #expect(canonicalError(number(literal))?.code == .numberOutOfRange, "\(literal)")
     }
@@ -137,7 +142,9 @@ struct CanonicalJSONTests {
 
     @Test func isIndependentOfMemberOrderAndWhitespace() throws {
         let a = try canonical(#"{"id":7,"tags":["x","y"],"who":{"n":"A","e":null}}"#)
-        let b = try canonical(" { \"who\" : { \"e\" : null , \"n\" : \"A\" } , \"tags\" : [ \"x\" , \"y\" ] , \"id\" : 7 } ")
+        let b = try canonical(
+            " { \"who\" : { \"e\" : null , \"n\" : \"A\" } , \"tags\" : [ \"x\" , \"y\" ] , \"id\" : 7 } "
+        )
         #expect(a == b)
         #expect(a == #"{"id":7,"tags":["x","y"],"who":{"e":null,"n":"A"}}"#)
     }

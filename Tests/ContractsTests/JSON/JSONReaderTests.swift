@@ -119,16 +119,20 @@ struct JSONReaderAdversarialTests {
 
     // MARK: Numbers
 
-    @Test(arguments: ["1e400", "-1e400", "1E+400", "[1.5e308, 1.8e308]", "123123e100000",
-                      String(repeating: "9", count: 400), "-" + String(repeating: "9", count: 400)])
+    @Test(arguments: [
+        "1e400", "-1e400", "1E+400", "[1.5e308, 1.8e308]", "123123e100000",
+        String(repeating: "9", count: 400), "-" + String(repeating: "9", count: 400),
+    ])
     func refusesNumbersThatOverflowADouble(_ text: String) {
         #expect(refusal(text)?.code == .numberOutOfRange, "\(text.prefix(20))")
     }
 
     @Test func acceptsUnderflowAndHugeIntegersKeepingTheLiteral() throws {
-        for literal in ["1e-400", "-1e-400", "123e-10000000", "100000000000000000000",
-                        "-237462374673276894279832749832423479823246327846", "1.7976931348623157e308",
-                        "9007199254740993", "0.1", "1.50", "-0", "0e0", "1E-2", "2e+3"] {
+        for literal in [
+            "1e-400", "-1e-400", "123e-10000000", "100000000000000000000",
+            "-237462374673276894279832749832423479823246327846", "1.7976931348623157e308",
+            "9007199254740993", "0.1", "1.50", "-0", "0e0", "1E-2", "2e+3",
+        ] {
             let value = try parse(literal)
             #expect(value == .number(JSONNumber(uncheckedLiteral: literal)), "\(literal)")
             #expect(JSONWriter.bytes(value) == Array(literal.utf8))
@@ -137,8 +141,10 @@ struct JSONReaderAdversarialTests {
         if case .number(let n) = try parse("100000000000000000000") { #expect(n.intValue == nil) }
     }
 
-    @Test(arguments: ["01", "-01", "00", "+1", ".5", "1.", "1.e3", "-", "1e", "1e+", "-.1", "0x10",
-                      "NaN", "Infinity", "-Infinity", "[01]", "[1.]", "[-]", "1_000", "١"])
+    @Test(arguments: [
+        "01", "-01", "00", "+1", ".5", "1.", "1.e3", "-", "1e", "1e+", "-.1", "0x10",
+        "NaN", "Infinity", "-Infinity", "[01]", "[1.]", "[-]", "1_000", "١",
+    ])
     func refusesMalformedNumbers(_ text: String) {
         #expect(refusal(text) != nil, "\(text)")
     }
@@ -172,25 +178,27 @@ struct JSONReaderAdversarialTests {
         }
     }
 
-    @Test(arguments: [
-        [0xC0, 0xAF],              // overlong '/'
-        [0xC1, 0xBF],              // overlong
-        [0xE0, 0x80, 0xAF],        // overlong 3-byte
-        [0xF0, 0x80, 0x80, 0xAF],  // overlong 4-byte
-        [0xED, 0xA0, 0x80],        // UTF-8-encoded high surrogate U+D800
-        [0xED, 0xBF, 0xBF],        // UTF-8-encoded low surrogate U+DFFF
-        [0xF4, 0x90, 0x80, 0x80],  // U+110000
-        [0xF5, 0x80, 0x80, 0x80],  // lead byte beyond Unicode
-        [0xFF],
-        [0xFE],
-        [0x80],                    // stray continuation
-        [0xBF, 0x80],
-        [0xE2, 0x82],              // truncated euro sign
-        [0xF0, 0x9F, 0x98],        // truncated emoji
-        [0xC3],                    // truncated é
-        [0xE2, 0x28, 0xA1],        // bad continuation
-        [0xFC, 0x83, 0xBF, 0xBF, 0xBF, 0xBF],  // 6-byte form
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xC0, 0xAF],  // overlong '/'
+            [0xC1, 0xBF],  // overlong
+            [0xE0, 0x80, 0xAF],  // overlong 3-byte
+            [0xF0, 0x80, 0x80, 0xAF],  // overlong 4-byte
+            [0xED, 0xA0, 0x80],  // UTF-8-encoded high surrogate U+D800
+            [0xED, 0xBF, 0xBF],  // UTF-8-encoded low surrogate U+DFFF
+            [0xF4, 0x90, 0x80, 0x80],  // U+110000
+            [0xF5, 0x80, 0x80, 0x80],  // lead byte beyond Unicode
+            [0xFF],
+            [0xFE],
+            [0x80],  // stray continuation
+            [0xBF, 0x80],
+            [0xE2, 0x82],  // truncated euro sign
+            [0xF0, 0x9F, 0x98],  // truncated emoji
+            [0xC3],  // truncated é
+            [0xE2, 0x28, 0xA1],  // bad continuation
+            [0xFC, 0x83, 0xBF, 0xBF, 0xBF, 0xBF],  // 6-byte form
+        ] as [[UInt8]]
+    )
     func refusesInvalidUTF8InStrings(_ sequence: [UInt8]) {
         let inValue = Array(#"{"k":"ab"#.utf8) + sequence + Array(#"cd"}"#.utf8)
         #expect(refusal(inValue)?.code == .invalidUTF8, "\(sequence)")
@@ -229,8 +237,10 @@ struct JSONReaderAdversarialTests {
     @Test func decodesSurrogatePairsAndEscapes() throws {
         #expect(try parse(#""\ud83d\ude00""#) == .string("😀"))
         #expect(try parse(#""\uD834\uDD1E""#) == .string("𝄞"))
-        #expect(try parse(#""\"\\\/\b\f\n\r\t\u0000\u001f\u00e9\u20AC""#)
-            == .string("\"\\/\u{8}\u{c}\n\r\t\u{0}\u{1f}é€"))
+        #expect(
+            try parse(#""\"\\\/\b\f\n\r\t\u0000\u001f\u00e9\u20AC""#)
+                == .string("\"\\/\u{8}\u{c}\n\r\t\u{0}\u{1f}é€")
+        )
         #expect(try parse(#""a\u0000b""#) == .string("a\u{0}b"))
     }
 
@@ -248,9 +258,12 @@ struct JSONReaderAdversarialTests {
                 plain[position] = 0x22
                 #expect(refusal([0x22] + plain + [0x22])?.code == .trailingGarbage)
                 plain[position] = 0x7F
-                #expect(try JSONReader.parse([0x22] + plain + [0x22]) == .string(String(decoding: plain, as: UTF8.self)))
+                #expect(
+                    try JSONReader.parse([0x22] + plain + [0x22]) == .string(String(decoding: plain, as: UTF8.self))
+                )
                 var escaped = Array(plain[..<position]) + Array(#"\"é\u00e9"#.utf8) + Array(plain[position...])
-                let expected = String(decoding: plain[..<position], as: UTF8.self) + "\"éé"
+                let expected =
+                    String(decoding: plain[..<position], as: UTF8.self) + "\"éé"
                     + String(decoding: plain[position...], as: UTF8.self)
                 #expect(try JSONReader.parse([0x22] + escaped + [0x22]) == .string(expected))
                 escaped.append(0x0A)
@@ -268,8 +281,10 @@ struct JSONReaderAdversarialTests {
         #expect(refusal([0x22, 0x7F, 0x22]) == nil)
     }
 
-    @Test(arguments: [#""\x41""#, #""\a""#, #""\'""#, #""\U0041""#, #""\u12""#, #""\u12G4""#, #""\0""#,
-                      #""\ ""#, "\"\\\u{e9}\""])
+    @Test(arguments: [
+        #""\x41""#, #""\a""#, #""\'""#, #""\U0041""#, #""\u12""#, #""\u12G4""#, #""\0""#,
+        #""\ ""#, "\"\\\u{e9}\"",
+    ])
     func refusesInvalidEscapes(_ text: String) {
         #expect(refusal(text)?.code == .invalidEscape, "\(text)")
     }
@@ -286,8 +301,10 @@ struct JSONReaderAdversarialTests {
         #expect(refusal(text)?.code == .trailingComma, "\(text)")
     }
 
-    @Test(arguments: ["[,1]", "[1,,2]", "{,}", #"{"a":1,,"b":2}"#, "[1 2]", #"{"a" 1}"#, #"{"a":}"#, #"{a:1}"#,
-                      #"{"a":1 "b":2}"#, "[", "{", #"{"a""#, #"{"a":"#, "[1", "]", "}", ":", ","])
+    @Test(arguments: [
+        "[,1]", "[1,,2]", "{,}", #"{"a":1,,"b":2}"#, "[1 2]", #"{"a" 1}"#, #"{"a":}"#, #"{a:1}"#,
+        #"{"a":1 "b":2}"#, "[", "{", #"{"a""#, #"{"a":"#, "[1", "]", "}", ":", ",",
+    ])
     func refusesMalformedStructure(_ text: String) {
         #expect(refusal(text) != nil, "\(text)")
     }
@@ -308,7 +325,10 @@ struct JSONReaderAdversarialTests {
     }
 
     @Test func acceptsWhitespaceAroundTheValue() throws {
-        #expect(try parse(" \t\n\r{ \"a\" :\t[ 1 , 2 ]\r\n}\n ") == .object([JSONMember("a", .array([.number(JSONNumber(1)), .number(JSONNumber(2))]))]))
+        #expect(
+            try parse(" \t\n\r{ \"a\" :\t[ 1 , 2 ]\r\n}\n ")
+                == .object([JSONMember("a", .array([.number(JSONNumber(1)), .number(JSONNumber(2))]))])
+        )
     }
 
     @Test func emptyOrBlankInputIsUnexpectedEnd() {
@@ -326,7 +346,10 @@ struct JSONReaderAdversarialTests {
 
     @Test func keepsMemberOrder() throws {
         let value = try parse(#"{"z":1,"a":2,"m":{"y":true,"b":null}}"#)
-        guard case .object(let members) = value else { Issue.record("not an object"); return }
+        guard case .object(let members) = value else {
+            Issue.record("not an object")
+            return
+        }
         #expect(members.map(\.key) == ["z", "a", "m"])
         #expect(JSONWriter.bytes(value) == Array(#"{"z":1,"a":2,"m":{"y":true,"b":null}}"#.utf8))
     }
@@ -400,8 +423,10 @@ struct JSONReaderAdversarialTests {
     @Test func errorKindsAreStableSlugs() {
         let codes: [(JSONSyntaxError.Code, String)] = [
             (.invalidUTF8, "invalid-utf8"), (.loneSurrogate, "lone-surrogate"), (.duplicateKey, "duplicate-key"),
-            (.trailingComma, "trailing-comma"), (.depthLimit, "depth-limit"), (.numberOutOfRange, "number-out-of-range"),
-            (.invalidNumber, "invalid-number"), (.trailingGarbage, "trailing-garbage"), (.unexpectedEnd, "unexpected-end"),
+            (.trailingComma, "trailing-comma"), (.depthLimit, "depth-limit"),
+            (.numberOutOfRange, "number-out-of-range"),
+            (.invalidNumber, "invalid-number"), (.trailingGarbage, "trailing-garbage"),
+            (.unexpectedEnd, "unexpected-end"),
             (.unexpectedByte, "unexpected-byte"), (.invalidEscape, "invalid-escape"),
             (.controlCharacter, "control-character"), (.byteOrderMark, "byte-order-mark"), (.tooLarge, "too-large"),
         ]

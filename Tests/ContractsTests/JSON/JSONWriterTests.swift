@@ -18,9 +18,11 @@ private struct SeededGenerator: RandomNumberGenerator {
 }
 
 private func randomString(_ rng: inout SeededGenerator) -> String {
-    let pool: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "\u{0}", "\u{1}", "\u{8}", "\u{9}", "\u{a}",
-                                  "\u{c}", "\u{d}", "\u{1f}", "\u{7f}", "\u{80}", "é", "\u{2028}", "\u{2029}", "€",
-                                  "\u{feff}", "\u{ffff}", "😀", "\u{10ffff}", "\u{301}"]
+    let pool: [Unicode.Scalar] = [
+        "a", "Z", "0", " ", "\"", "\\", "/", "\u{0}", "\u{1}", "\u{8}", "\u{9}", "\u{a}",
+        "\u{c}", "\u{d}", "\u{1f}", "\u{7f}", "\u{80}", "é", "\u{2028}", "\u{2029}", "€",
+        "\u{feff}", "\u{ffff}", "😀", "\u{10ffff}", "\u{301}",
+    ]
     var scalars = String.UnicodeScalarView()
     for _ in 0..<Int.random(in: 0...12, using: &rng) {
         scalars.append(pool.randomElement(using: &rng)!)
@@ -63,7 +65,13 @@ struct JSONWriterTests {
 
     @Test func writesContainersInOrderWithoutWhitespace() {
         let value: JSONValue = .object([
-            JSONMember("z", .array([.number(JSONNumber(1)), .null, .object([JSONMember("b", .bool(true)), JSONMember("a", .string("x"))])])),
+            JSONMember(
+                "z",
+                .array([
+                    .number(JSONNumber(1)), .null,
+                    .object([JSONMember("b", .bool(true)), JSONMember("a", .string("x"))]),
+                ])
+            ),
             JSONMember("a", .string("y")),
         ])
         #expect(text(value) == #"{"z":[1,null,{"b":true,"a":"x"}],"a":"y"}"#)

@@ -28,12 +28,19 @@ struct AuditCommandTests {
         #expect(key.output.hasPrefix("cli.example/test+"))
         try Data(key.stdout).write(to: gatewayd.file("key.txt"))
 
-        let verify = ["audit", "verify", "--entries", gatewayd.file("export.jsonl").path,
-                      "--checkpoint", gatewayd.file("checkpoint.txt").path, "--key", gatewayd.file("key.txt").path]
+        let verify = [
+            "audit", "verify", "--entries", gatewayd.file("export.jsonl").path,
+            "--checkpoint", gatewayd.file("checkpoint.txt").path, "--key", gatewayd.file("key.txt").path,
+        ]
         let ours = try gatewayd.run(verify)
         #expect(ours.status == 0, "\(ours.stderr)")
-        let theirs = try GatewaydProcess.exec("/usr/bin/env", ["python3", Self.python, "--entries", gatewayd.file("export.jsonl").path,
-                                                               "--checkpoint", gatewayd.file("checkpoint.txt").path, "--key", gatewayd.file("key.txt").path])
+        let theirs = try GatewaydProcess.exec(
+            "/usr/bin/env",
+            [
+                "python3", Self.python, "--entries", gatewayd.file("export.jsonl").path,
+                "--checkpoint", gatewayd.file("checkpoint.txt").path, "--key", gatewayd.file("key.txt").path,
+            ]
+        )
         #expect(theirs.status == 0, "\(theirs.stderr)")
 
         // One changed byte in entry 700.
@@ -45,8 +52,13 @@ struct AuditCommandTests {
         let oursTampered = try gatewayd.run(verify)
         #expect(oursTampered.status == 1)
         #expect(oursTampered.stderr.contains("verification failed"))
-        let theirsTampered = try GatewaydProcess.exec("/usr/bin/env", ["python3", Self.python, "--entries", gatewayd.file("export.jsonl").path,
-                                                                       "--checkpoint", gatewayd.file("checkpoint.txt").path, "--key", gatewayd.file("key.txt").path])
+        let theirsTampered = try GatewaydProcess.exec(
+            "/usr/bin/env",
+            [
+                "python3", Self.python, "--entries", gatewayd.file("export.jsonl").path,
+                "--checkpoint", gatewayd.file("checkpoint.txt").path, "--key", gatewayd.file("key.txt").path,
+            ]
+        )
         #expect(theirsTampered.status == 1)
     }
 
@@ -88,8 +100,10 @@ struct AuditCommandTests {
         try Data(export.stdout).write(to: gatewayd.file("export.jsonl"))
         try Data(try gatewayd.run(["audit", "checkpoint"]).stdout).write(to: gatewayd.file("checkpoint.txt"))
         let key = try gatewayd.run(["audit", "public-key"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
-        let verify = try gatewayd.run(["audit", "verify", "--entries", gatewayd.file("export.jsonl").path,
-                                       "--checkpoint", gatewayd.file("checkpoint.txt").path, "--key", key])
+        let verify = try gatewayd.run([
+            "audit", "verify", "--entries", gatewayd.file("export.jsonl").path,
+            "--checkpoint", gatewayd.file("checkpoint.txt").path, "--key", key,
+        ])
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 

@@ -8,18 +8,26 @@ struct ContractsAndConsentsCommandTests {
         let gatewayd = try GatewaydProcess()
         defer { gatewayd.remove() }
         let agreements = RepositoryRoot.url.appendingPathComponent("contracts/agreements")
-        let good = try FileManager.default.contentsOfDirectory(atPath: agreements.path).filter { $0.hasSuffix(".xml") }.map { agreements.appendingPathComponent($0).path }
+        let good = try FileManager.default.contentsOfDirectory(atPath: agreements.path).filter { $0.hasSuffix(".xml") }
+            .map { agreements.appendingPathComponent($0).path }
         let ok = try gatewayd.run(["contracts", "validate"] + good)
         #expect(ok.status == 0, "\(ok.stderr)")
         var broken = try String(contentsOf: agreements.appendingPathComponent("acme-analytics.xml"), encoding: .utf8)
-        broken = broken.replacingOccurrences(of: "user.contact.email\" transform", with: "user.contact.emial\" transform")
+        broken = broken.replacingOccurrences(
+            of: "user.contact.email\" transform",
+            with: "user.contact.emial\" transform"
+        )
         broken = broken.replacingOccurrences(of: "https://api.acme.example/v2", with: "http://10.0.0.1/v2")
         let file = gatewayd.file("broken.xml")
         try broken.write(to: file, atomically: true, encoding: .utf8)
         let result = try gatewayd.run(["contracts", "validate", file.path])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").map(String.init)
-        #expect(lines.contains("\(file.path):12: error: unknown category `user.contact.emial`; did you mean `user.contact.email`?"))
+        #expect(
+            lines.contains(
+                "\(file.path):12: error: unknown category `user.contact.emial`; did you mean `user.contact.email`?"
+            )
+        )
         #expect(lines.contains { $0.hasPrefix("\(file.path):26: error: endpoint `http://10.0.0.1/v2` is not https") })
         #expect(lines.contains { $0.hasPrefix("\(file.path):26: error: endpoint host `10.0.0.1` is an IP literal") })
     }
@@ -27,7 +35,10 @@ struct ContractsAndConsentsCommandTests {
     @Test func explainPrintsWhatLeavesPerPurpose() throws {
         let gatewayd = try GatewaydProcess()
         defer { gatewayd.remove() }
-        let result = try gatewayd.run(["contracts", "explain", RepositoryRoot.url.appendingPathComponent("contracts/agreements/acme-analytics.xml").path])
+        let result = try gatewayd.run([
+            "contracts", "explain",
+            RepositoryRoot.url.appendingPathComponent("contracts/agreements/acme-analytics.xml").path,
+        ])
         #expect(result.status == 0)
         #expect(result.output.contains("Purpose analytics (Analytics); basis consent"))
         #expect(result.output.contains("@.card_number  user.financial.credit_card      never (prohibited)"))

@@ -11,7 +11,10 @@ struct GatewaydProcess {
     init(origin: String = "cli.example/test") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatewayd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("contracts"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("contracts"),
+            withIntermediateDirectories: true
+        )
         environment = [
             "GATEWAY_DATA_DIR": directory.appendingPathComponent("var").path,
             "GATEWAY_CERTS_DIR": directory.appendingPathComponent("certs").path,
@@ -42,7 +45,13 @@ struct GatewaydProcess {
 
     /// Runs a program to completion; its output goes through temporary files (reading pipes with
     /// Foundation can trap on EINTR).
-    static func exec(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil, stdin: [UInt8]? = nil) throws -> Result {
+    static func exec(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        directory: URL? = nil,
+        stdin: [UInt8]? = nil
+    ) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("exec-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -1,6 +1,7 @@
 import Contracts
-@testable import Gateway
 import Testing
+
+@testable import Gateway
 
 private func formError(_ text: String, maxPairs: Int = 1000) -> FormSyntaxError? {
     formError(Array(text.utf8), maxPairs: maxPairs)
@@ -28,13 +29,15 @@ struct FormCodecTests {
     // MARK: Parsing
 
     @Test func parsesPairsInOrder() throws {
-        #expect(try form("b=2&a=hello+world&c=%E2%82%AC%2b1&d=&e") == [
-            JSONMember("b", .string("2")),
-            JSONMember("a", .string("hello world")),
-            JSONMember("c", .string("€+1")),
-            JSONMember("d", .string("")),
-            JSONMember("e", .string("")),
-        ])
+        #expect(
+            try form("b=2&a=hello+world&c=%E2%82%AC%2b1&d=&e") == [
+                JSONMember("b", .string("2")),
+                JSONMember("a", .string("hello world")),
+                JSONMember("c", .string("€+1")),
+                JSONMember("d", .string("")),
+                JSONMember("e", .string("")),
+            ]
+        )
     }
 
     @Test func splitsAtTheFirstEquals() throws {
@@ -42,9 +45,11 @@ struct FormCodecTests {
     }
 
     @Test func decodesKeysToo() throws {
-        #expect(try form("first+name=Ada&e%2Dmail=a%40b.c") == [
-            JSONMember("first name", .string("Ada")), JSONMember("e-mail", .string("a@b.c")),
-        ])
+        #expect(
+            try form("first+name=Ada&e%2Dmail=a%40b.c") == [
+                JSONMember("first name", .string("Ada")), JSONMember("e-mail", .string("a@b.c")),
+            ]
+        )
     }
 
     @Test func emptyInputHasNoMembers() throws {
@@ -115,8 +120,10 @@ struct FormCodecTests {
 
     @Test func errorDescriptionsNeverContainInput() {
         let secret = "ada.lovelace%40example.org"
-        for text in ["email=\(secret)&email=\(secret)", "email=\(secret)%zz", "email[\(secret)]=1",
-                     "email=\(secret)%FF", "email=\(secret)&&x", "=\(secret)"] {
+        for text in [
+            "email=\(secret)&email=\(secret)", "email=\(secret)%zz", "email[\(secret)]=1",
+            "email=\(secret)%FF", "email=\(secret)&&x", "=\(secret)",
+        ] {
             guard let error = formError(text) else {
                 Issue.record("accepted")
                 continue
@@ -131,8 +138,10 @@ struct FormCodecTests {
     // MARK: Writing
 
     @Test func percentEncodesAllButUnreservedAndSpaceAsPlus() {
-        #expect(encoded([JSONMember("a b", .string("x*-._~!'()+&=%/?#[]"))])
-            == "a+b=x*-._%7E%21%27%28%29%2B%26%3D%25%2F%3F%23%5B%5D")
+        #expect(
+            encoded([JSONMember("a b", .string("x*-._~!'()+&=%/?#[]"))])
+                == "a+b=x*-._%7E%21%27%28%29%2B%26%3D%25%2F%3F%23%5B%5D"
+        )
         #expect(encoded([JSONMember("k", .string("€ é\n"))]) == "k=%E2%82%AC+%C3%A9%0A")
         #expect(encoded([JSONMember("AZaz09", .string(""))]) == "AZaz09=")
         #expect(encoded([]) == "")
@@ -154,7 +163,10 @@ struct FormCodecTests {
         let samples: [[JSONMember]] = [
             [JSONMember("a", .string("1"))],
             [JSONMember("first name", .string("Ada Lovelace")), JSONMember("e-mail", .string("ada@example.org"))],
-            [JSONMember("q", .string("a+b=c&d%e")), JSONMember("emoji", .string("😀\u{2028}\u{0}")), JSONMember("empty", .string(""))],
+            [
+                JSONMember("q", .string("a+b=c&d%e")), JSONMember("emoji", .string("😀\u{2028}\u{0}")),
+                JSONMember("empty", .string("")),
+            ],
             [JSONMember("é", .string("[x]")), JSONMember("*-._", .string("~"))],
         ]
         for members in samples {

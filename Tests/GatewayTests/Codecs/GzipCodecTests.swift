@@ -1,5 +1,6 @@
-@testable import Gateway
 import Testing
+
+@testable import Gateway
 
 private func gzipError(_ bytes: [UInt8], maxOutputBytes: Int = 1 << 20, maxRatio: Int = 1000) -> GzipError? {
     do {
@@ -36,7 +37,9 @@ struct GzipCodecTests {
     @Test(arguments: [0, 1, 100, 65_535, 65_536, 65_537, 300_000])
     func roundTrips(_ count: Int) throws {
         var rng = SystemRandomNumberGenerator()
-        let text = (0..<count).map { index in index % 7 == 0 ? UInt8.random(in: 0...255, using: &rng) : UInt8(ascii: "a") + UInt8(index % 26) }
+        let text = (0..<count).map { index in
+            index % 7 == 0 ? UInt8.random(in: 0...255, using: &rng) : UInt8(ascii: "a") + UInt8(index % 26)
+        }
         let compressed = GzipEncoder.encode(text)
         #expect(compressed.starts(with: [0x1F, 0x8B]))
         #expect(try GzipDecoder.decode(compressed, maxOutputBytes: count, maxRatio: 100_000) == text)

@@ -1,14 +1,19 @@
 import Contracts
 import Foundation
-@testable import Gateway
 import NIOHTTP1
 import Testing
+
+@testable import Gateway
 
 /// The database stops while traffic flows: shares are refused (nothing reaches the vendor), readiness goes
 /// red, and both recover on their own when it is back, with no acknowledged entry lost.
 @Suite(
-    "PostgreSQL outage", .serialized,
-    .enabled(if: TestPostgres.enabled && TestPostgresCluster.binaries != nil, "needs PostgreSQL server binaries and the PostgreSQL run")
+    "PostgreSQL outage",
+    .serialized,
+    .enabled(
+        if: TestPostgres.enabled && TestPostgresCluster.binaries != nil,
+        "needs PostgreSQL server binaries and the PostgreSQL run"
+    )
 )
 struct DatabaseOutageTests {
     @Test func gatewayFailsClosedAndRecovers() async throws {
@@ -56,7 +61,8 @@ struct DatabaseOutageTests {
             for id in acknowledged {
                 #expect(ids.contains(id), "acknowledged share \(id) is missing from the log")
             }
-            let check = try await LedgerSelfCheck(store: gateway.runtime.store, origin: gateway.runtime.shareLog.origin).run()
+            let check = try await LedgerSelfCheck(store: gateway.runtime.store, origin: gateway.runtime.shareLog.origin)
+                .run()
             #expect(check.ok, "\(check.message)")
         }
     }

@@ -1,11 +1,16 @@
 import Contracts
 import Foundation
-@testable import Gateway
 import NIOHTTP1
 import Testing
 
+@testable import Gateway
+
 /// Two gateway instances on one PostgreSQL database behave as one gateway.
-@Suite("Two instances on PostgreSQL", .serialized, .enabled(if: TestPostgres.enabled, "needs GATEWAY_TEST_POSTGRES_URL"))
+@Suite(
+    "Two instances on PostgreSQL",
+    .serialized,
+    .enabled(if: TestPostgres.enabled, "needs GATEWAY_TEST_POSTGRES_URL")
+)
 struct MultiInstanceTests {
     @Test func changesThroughOneInstanceTakeEffectOnTheOtherAtTheNextRequest() async throws {
         try await withGateway(.init(origin: "test.example/eu-1")) { a in
@@ -20,20 +25,34 @@ struct MultiInstanceTests {
                 let body = #"{"events":[{"user_id":"u1","page":"/p"}]}"#
 
                 // Consent granted through A: B shares.
-                let grant = #"{"purpose":"analytics","vendor":"acme","status":"granted","givenAt":"2026-11-01T10:00:00Z","source":"cmp"}"#
-                #expect(try await a.admin(.PUT, "/v1/subjects/u1/consents", token: consentA, body: Array(grant.utf8)).status == 200)
+                let grant =
+                    #"{"purpose":"analytics","vendor":"acme","status":"granted","givenAt":"2026-11-01T10:00:00Z","source":"cmp"}"#
+                #expect(
+                    try await a.admin(.PUT, "/v1/subjects/u1/consents", token: consentA, body: Array(grant.utf8)).status
+                        == 200
+                )
                 #expect(try await b.share("/vendors/acme/events", json: body).status == 200)
                 #expect(try await a.share("/vendors/acme/events", json: body).status == 200)
 
                 // Withdrawn through A: B refuses the very next share.
-                let withdraw = #"{"purpose":"analytics","vendor":"acme","status":"withdrawn","givenAt":"2026-11-02T10:00:00Z","source":"cmp"}"#
-                #expect(try await a.admin(.PUT, "/v1/subjects/u1/consents", token: consentA, body: Array(withdraw.utf8)).status == 200)
+                let withdraw =
+                    #"{"purpose":"analytics","vendor":"acme","status":"withdrawn","givenAt":"2026-11-02T10:00:00Z","source":"cmp"}"#
+                #expect(
+                    try await a.admin(.PUT, "/v1/subjects/u1/consents", token: consentA, body: Array(withdraw.utf8))
+                        .status == 200
+                )
                 let refusedOnB = try await b.share("/vendors/acme/events", json: body)
                 #expect(refusedOnB.problemType == ProblemDetails.typePrefix + "consent-withdrawn")
 
                 // Granted again, then the vendor suspended through B: A refuses the next share.
-                let regrant = #"{"purpose":"analytics","vendor":"acme","status":"granted","givenAt":"2026-11-03T10:00:00Z","source":"cmp"}"#
-                _ = try await b.admin(.PUT, "/v1/subjects/u1/consents", token: try await b.token(.consent, name: "cmp2"), body: Array(regrant.utf8))
+                let regrant =
+                    #"{"purpose":"analytics","vendor":"acme","status":"granted","givenAt":"2026-11-03T10:00:00Z","source":"cmp"}"#
+                _ = try await b.admin(
+                    .PUT,
+                    "/v1/subjects/u1/consents",
+                    token: try await b.token(.consent, name: "cmp2"),
+                    body: Array(regrant.utf8)
+                )
                 #expect(try await a.share("/vendors/acme/events", json: body).status == 200)
                 #expect(try await b.admin(.POST, "/v1/vendors/acme/suspend", token: procurementB).status == 200)
                 let refusedOnA = try await a.share("/vendors/acme/events", json: body)
@@ -50,13 +69,26 @@ struct MultiInstanceTests {
                     let key = try await a.admin(.GET, "/v1/log/public-key?origin=\(origin)", token: auditor).text
                         .trimmingCharacters(in: .whitespacesAndNewlines)
                     let export = try await a.admin(.GET, "/v1/shares/export?origin=\(origin)", token: auditor)
-                    let result = ExportVerifier.verify(export: export.body, checkpointNote: Array(note.text.utf8), verifierKey: key)
+                    let result = ExportVerifier.verify(
+                        export: export.body,
+                        checkpointNote: Array(note.text.utf8),
+                        verifierKey: key
+                    )
                     #expect(result.ok, "\(origin): \(result.message)")
                     #expect(result.verifiedCount >= 2)
                 }
-                let all = try await b.admin(.GET, "/v1/shares?decision=shared&limit=1000", token: try await b.token(.auditor, name: "aud2"))
-                guard case .array(let entries)? = all.json?["entries"] else { Issue.record("no entries"); return }
-                #expect(Set(entries.compactMap { $0["origin"]?.stringValue }) == ["test.example/eu-1", "test.example/eu-2"])
+                let all = try await b.admin(
+                    .GET,
+                    "/v1/shares?decision=shared&limit=1000",
+                    token: try await b.token(.auditor, name: "aud2")
+                )
+                guard case .array(let entries)? = all.json?["entries"] else {
+                    Issue.record("no entries")
+                    return
+                }
+                #expect(
+                    Set(entries.compactMap { $0["origin"]?.stringValue }) == ["test.example/eu-1", "test.example/eu-2"]
+                )
                 let origins = try await a.runtime.store.origins().map(\.origin)
                 #expect(origins.contains("test.example/eu-1") && origins.contains("test.example/eu-2"))
             }

@@ -21,26 +21,150 @@ struct DataPlaneAdversarialTests {
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
     static let badBodies: [BadBody] = [
-        BadBody(name: "duplicate keys", headers: json, body: bytes(#"{"events":[{"user_id":"u1","user_id":"u2"}]}"#), status: 400, type: "malformed-json"),
-        BadBody(name: "duplicate keys, one escaped", headers: json, body: bytes(#"{"events":[{"user_id":"u1","\u0075ser_id":"u2"}]}"#), status: 400, type: "malformed-json"),
-        BadBody(name: "trailing comma", headers: json, body: bytes(#"{"events":[{"user_id":"u1"},]}"#), status: 400, type: "malformed-json"),
-        BadBody(name: "invalid UTF-8", headers: json, body: bytes(#"{"events":[{"user_id":""#) + [0xC3, 0x28] + bytes(#""}]}"#), status: 400, type: "malformed-json"),
-        BadBody(name: "lone surrogate", headers: json, body: bytes(#"{"events":[{"user_id":"\ud800"}]}"#), status: 400, type: "malformed-json"),
-        BadBody(name: "UTF-16 body", headers: json, body: [0xFF, 0xFE] + #"{"events":[]}"#.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, status: 400, type: "malformed-json"),
-        BadBody(name: "byte order mark", headers: json, body: [0xEF, 0xBB, 0xBF] + bytes(#"{"events":[{"user_id":"u1"}]}"#), status: 400, type: "malformed-json"),
-        BadBody(name: "100,000 nested arrays", headers: json, body: Array(repeating: UInt8(ascii: "["), count: 100_000), status: 400, type: "malformed-json"),
-        BadBody(name: "number out of range", headers: json, body: bytes(#"{"events":[{"user_id":"u1","page":1e400}]}"#), status: 400, type: "malformed-json"),
-        BadBody(name: "JSON sent as text/plain", headers: [("content-type", "text/plain"), ("share-purpose", "analytics")], body: bytes(#"{"events":[{"user_id":"u1"}]}"#), status: 415, type: "media-type-unsupported"),
-        BadBody(name: "no content type", headers: [("share-purpose", "analytics")], body: bytes(#"{"events":[{"user_id":"u1"}]}"#), status: 415, type: "media-type-unsupported"),
-        BadBody(name: "JSON in another charset", headers: [("content-type", "application/json; charset=iso-8859-1"), ("share-purpose", "analytics")], body: bytes(#"{"events":[]}"#), status: 415, type: "media-type-unsupported"),
-        BadBody(name: "Content-Encoding br", headers: json + [("content-encoding", "br")], body: bytes(#"{"events":[{"user_id":"u1"}]}"#), status: 415, type: "encoding-unsupported"),
-        BadBody(name: "Content-Encoding gzip, gzip", headers: json + [("content-encoding", "gzip, gzip")], body: GzipEncoder.encode(GzipEncoder.encode(bytes(#"{"events":[]}"#))), status: 415, type: "encoding-unsupported"),
-        BadBody(name: "two Content-Encoding headers", headers: json + [("content-encoding", "gzip"), ("content-encoding", "gzip")], body: GzipEncoder.encode(GzipEncoder.encode(bytes(#"{"events":[]}"#))), status: 415, type: "encoding-unsupported"),
-        BadBody(name: "gzip bomb", headers: json + [("content-encoding", "gzip")], body: GzipEncoder.encode(bytes(#"{"events":[{"user_id":""#) + Array(repeating: UInt8(ascii: "a"), count: 50 << 20) + bytes(#""}]}"#)), status: 413, type: "body-too-large"),
-        BadBody(name: "corrupt gzip", headers: json + [("content-encoding", "gzip")], body: [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0xFF, 1, 2, 3], status: 415, type: "encoding-unsupported"),
-        BadBody(name: "body over the limit", headers: json, body: bytes(#"{"events":[{"user_id":""#) + Array(repeating: UInt8(ascii: "a"), count: 2 << 20) + bytes(#""}]}"#), status: 413, type: "body-too-large"),
-        BadBody(name: "form with repeated keys", headers: [("content-type", "application/x-www-form-urlencoded"), ("share-purpose", "analytics")], body: bytes("user_id=u1&user_id=u2"), status: 400, type: "malformed-form"),
-        BadBody(name: "form with bracketed keys", headers: [("content-type", "application/x-www-form-urlencoded"), ("share-purpose", "analytics")], body: bytes("user_id=u1&email[0]=a"), status: 400, type: "malformed-form"),
+        BadBody(
+            name: "duplicate keys",
+            headers: json,
+            body: bytes(#"{"events":[{"user_id":"u1","user_id":"u2"}]}"#),
+            status: 400,
+            type: "malformed-json"
+        ),
+        BadBody(
+            name: "duplicate keys, one escaped",
+            headers: json,
+            body: bytes(#"{"events":[{"user_id":"u1","\u0075ser_id":"u2"}]}"#),
+            status: 400,
+            type: "malformed-json"
+        ),
+        BadBody(
+            name: "trailing comma",
+            headers: json,
+            body: bytes(#"{"events":[{"user_id":"u1"},]}"#),
+            status: 400,
+            type: "malformed-json"
+        ),
+        BadBody(
+            name: "invalid UTF-8",
+            headers: json,
+            body: bytes(#"{"events":[{"user_id":""#) + [0xC3, 0x28] + bytes(#""}]}"#),
+            status: 400,
+            type: "malformed-json"
+        ),
+        BadBody(
+            name: "lone surrogate",
+            headers: json,
+            body: bytes(#"{"events":[{"user_id":"\ud800"}]}"#),
+            status: 400,
+            type: "malformed-json"
+        ),
+        BadBody(
+            name: "UTF-16 body",
+            headers: json,
+            body: [0xFF, 0xFE] + #"{"events":[]}"#.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] },
+            status: 400,
+            type: "malformed-json"
+        ),
+        BadBody(
+            name: "byte order mark",
+            headers: json,
+            body: [0xEF, 0xBB, 0xBF] + bytes(#"{"events":[{"user_id":"u1"}]}"#),
+            status: 400,
+            type: "malformed-json"
+        ),
+        BadBody(
+            name: "100,000 nested arrays",
+            headers: json,
+            body: Array(repeating: UInt8(ascii: "["), count: 100_000),
+            status: 400,
+            type: "malformed-json"
+        ),
+        BadBody(
+            name: "number out of range",
+            headers: json,
+            body: bytes(#"{"events":[{"user_id":"u1","page":1e400}]}"#),
+            status: 400,
+            type: "malformed-json"
+        ),
+        BadBody(
+            name: "JSON sent as text/plain",
+            headers: [("content-type", "text/plain"), ("share-purpose", "analytics")],
+            body: bytes(#"{"events":[{"user_id":"u1"}]}"#),
+            status: 415,
+            type: "media-type-unsupported"
+        ),
+        BadBody(
+            name: "no content type",
+            headers: [("share-purpose", "analytics")],
+            body: bytes(#"{"events":[{"user_id":"u1"}]}"#),
+            status: 415,
+            type: "media-type-unsupported"
+        ),
+        BadBody(
+            name: "JSON in another charset",
+            headers: [("content-type", "application/json; charset=iso-8859-1"), ("share-purpose", "analytics")],
+            body: bytes(#"{"events":[]}"#),
+            status: 415,
+            type: "media-type-unsupported"
+        ),
+        BadBody(
+            name: "Content-Encoding br",
+            headers: json + [("content-encoding", "br")],
+            body: bytes(#"{"events":[{"user_id":"u1"}]}"#),
+            status: 415,
+            type: "encoding-unsupported"
+        ),
+        BadBody(
+            name: "Content-Encoding gzip, gzip",
+            headers: json + [("content-encoding", "gzip, gzip")],
+            body: GzipEncoder.encode(GzipEncoder.encode(bytes(#"{"events":[]}"#))),
+            status: 415,
+            type: "encoding-unsupported"
+        ),
+        BadBody(
+            name: "two Content-Encoding headers",
+            headers: json + [("content-encoding", "gzip"), ("content-encoding", "gzip")],
+            body: GzipEncoder.encode(GzipEncoder.encode(bytes(#"{"events":[]}"#))),
+            status: 415,
+            type: "encoding-unsupported"
+        ),
+        BadBody(
+            name: "gzip bomb",
+            headers: json + [("content-encoding", "gzip")],
+            body: GzipEncoder.encode(
+                bytes(#"{"events":[{"user_id":""#) + Array(repeating: UInt8(ascii: "a"), count: 50 << 20)
+                    + bytes(#""}]}"#)
+            ),
+            status: 413,
+            type: "body-too-large"
+        ),
+        BadBody(
+            name: "corrupt gzip",
+            headers: json + [("content-encoding", "gzip")],
+            body: [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0xFF, 1, 2, 3],
+            status: 415,
+            type: "encoding-unsupported"
+        ),
+        BadBody(
+            name: "body over the limit",
+            headers: json,
+            body: bytes(#"{"events":[{"user_id":""#) + Array(repeating: UInt8(ascii: "a"), count: 2 << 20)
+                + bytes(#""}]}"#),
+            status: 413,
+            type: "body-too-large"
+        ),
+        BadBody(
+            name: "form with repeated keys",
+            headers: [("content-type", "application/x-www-form-urlencoded"), ("share-purpose", "analytics")],
+            body: bytes("user_id=u1&user_id=u2"),
+            status: 400,
+            type: "malformed-form"
+        ),
+        BadBody(
+            name: "form with bracketed keys",
+            headers: [("content-type", "application/x-www-form-urlencoded"), ("share-purpose", "analytics")],
+            body: bytes("user_id=u1&email[0]=a"),
+            status: 400,
+            type: "malformed-form"
+        ),
     ]
 
     @Test(arguments: badBodies)
@@ -64,7 +188,12 @@ struct DataPlaneAdversarialTests {
         try await withGateway { gateway in
             try await gateway.grant("u1")
             let body = GzipEncoder.encode(Self.bytes(#"{"events":[{"user_id":"u1","page":"/a"}]}"#))
-            let response = try await gateway.send(.POST, "/vendors/acme/events", headers: Self.json + [("content-encoding", "gzip")], body: body)
+            let response = try await gateway.send(
+                .POST,
+                "/vendors/acme/events",
+                headers: Self.json + [("content-encoding", "gzip")],
+                body: body
+            )
             #expect(response.status == 200)
             let received = try #require(gateway.vendor.requests.first)
             #expect(received.headers["content-encoding"].isEmpty)
@@ -76,7 +205,8 @@ struct DataPlaneAdversarialTests {
         try await withGateway { gateway in
             try await gateway.grant("u1")
             let response = try await gateway.send(
-                .POST, "/vendors/acme/identify",
+                .POST,
+                "/vendors/acme/identify",
                 headers: [("content-type", "application/x-www-form-urlencoded"), ("share-purpose", "analytics")],
                 body: Self.bytes("user_id=u1&email=alice%40example.com&page=%2Fhome&ssn=123")
             )
@@ -94,15 +224,42 @@ struct DataPlaneAdversarialTests {
     }
 
     static let rawRequests: [(String, String)] = [
-        ("Transfer-Encoding gzip, chunked", "POST /vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n"),
-        ("Content-Length and Transfer-Encoding", "POST /vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
-        ("absolute-form target", "POST https://evil.example/vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nContent-Length: 2\r\n\r\n{}"),
-        ("duplicate Host", "POST /vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nContent-Length: 2\r\n\r\n{}"),
-        ("dot-dot segment", "POST /vendors/acme/../acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"),
-        ("encoded dots", "POST /vendors/acme/%2e%2e/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"),
-        ("encoded slash", "POST /vendors/acme%2fevents HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"),
-        ("encoded backslash", "POST /vendors/acme/%5cevents HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"),
-        ("empty segment", "POST /vendors/acme//events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"),
+        (
+            "Transfer-Encoding gzip, chunked",
+            "POST /vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n"
+        ),
+        (
+            "Content-Length and Transfer-Encoding",
+            "POST /vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        ),
+        (
+            "absolute-form target",
+            "POST https://evil.example/vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nContent-Length: 2\r\n\r\n{}"
+        ),
+        (
+            "duplicate Host",
+            "POST /vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nContent-Length: 2\r\n\r\n{}"
+        ),
+        (
+            "dot-dot segment",
+            "POST /vendors/acme/../acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        ),
+        (
+            "encoded dots",
+            "POST /vendors/acme/%2e%2e/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        ),
+        (
+            "encoded slash",
+            "POST /vendors/acme%2fevents HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        ),
+        (
+            "encoded backslash",
+            "POST /vendors/acme/%5cevents HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        ),
+        (
+            "empty segment",
+            "POST /vendors/acme//events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        ),
         ("not HTTP at all", "\u{16}\u{03}garbage\r\n\r\n"),
     ]
 
@@ -111,7 +268,11 @@ struct DataPlaneAdversarialTests {
         let request = try #require(Self.rawRequests.first { $0.0 == name }?.1)
         try await withGateway { gateway in
             try await gateway.grant("u1")
-            let answer = try await RawTLSClient.exchange(port: gateway.proxyPort, certificates: gateway.certificates, request)
+            let answer = try await RawTLSClient.exchange(
+                port: gateway.proxyPort,
+                certificates: gateway.certificates,
+                request
+            )
             #expect(answer.status == 400, "\(answer.text)")
             #expect(answer.text.lowercased().contains("content-type: application/problem+json"))
             #expect(gateway.vendor.requests.isEmpty)
@@ -126,8 +287,10 @@ struct DataPlaneAdversarialTests {
                 json: #"{"events":[{"user_id":"u1"}]}"#,
                 headers: [
                     ("x-forwarded-host", "evil.example"), ("forwarded", "host=evil.example;proto=http"),
-                    ("x-forwarded-for", "10.0.0.1"), ("cookie", "session=alice"), ("referer", "https://shop.example/?email=alice"),
-                    ("x-user-email", "alice@example.com"), ("authorization", "Bearer client-secret"), ("accept", "application/json"),
+                    ("x-forwarded-for", "10.0.0.1"), ("cookie", "session=alice"),
+                    ("referer", "https://shop.example/?email=alice"),
+                    ("x-user-email", "alice@example.com"), ("authorization", "Bearer client-secret"),
+                    ("accept", "application/json"),
                     ("x-request-id", "req-123"),
                 ]
             )
@@ -141,7 +304,9 @@ struct DataPlaneAdversarialTests {
             #expect(received.headers.first(name: "authorization") == "Bearer sk_test_acme")
             #expect(received.headers.first(name: "accept") == "application/json")
             #expect(received.headers.first(name: "x-request-id") == "req-123")
-            let everything = received.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n") + received.uri + received.bodyText
+            let everything =
+                received.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n") + received.uri
+                + received.bodyText
             #expect(!everything.contains("alice"))
         }
     }
@@ -151,7 +316,9 @@ struct DataPlaneAdversarialTests {
             let other = try await TestVendor.start(authority: gateway.vendorAuthority)
             defer { Task { await other.stop() } }
             try await gateway.grant("u1")
-            gateway.vendor.setReply(.init(status: .found, headers: [("location", "https://127.0.0.1:\(other.port)/steal")], body: ""))
+            gateway.vendor.setReply(
+                .init(status: .found, headers: [("location", "https://127.0.0.1:\(other.port)/steal")], body: "")
+            )
             let response = try await gateway.share("/vendors/acme/events", json: #"{"events":[{"user_id":"u1"}]}"#)
             #expect(response.status == 502)
             #expect(response.problemType == ProblemDetails.typePrefix + "upstream-redirect")
@@ -167,11 +334,18 @@ struct DataPlaneAdversarialTests {
     @Test(arguments: ["expired", "wrong name"])
     func vendorWithABadCertificateIsNotSentTo(_ problem: String) async throws {
         try await withGateway { gateway in
-            let bad = problem == "expired"
-                ? try await TestVendor.start(authority: gateway.vendorAuthority, notAfter: Date().addingTimeInterval(-3600))
+            let bad =
+                problem == "expired"
+                ? try await TestVendor.start(
+                    authority: gateway.vendorAuthority,
+                    notAfter: Date().addingTimeInterval(-3600)
+                )
                 : try await TestVendor.start(authority: gateway.vendorAuthority, hosts: ["wrong.example"])
             defer { Task { await bad.stop() } }
-            let xml = TestAgreements.minimal(vendor: "beta").replacingOccurrences(of: "VENDOR_PORT", with: String(bad.port))
+            let xml = TestAgreements.minimal(vendor: "beta").replacingOccurrences(
+                of: "VENDOR_PORT",
+                with: String(bad.port)
+            )
             _ = try await gateway.runtime.importAgreement(Array(xml.utf8), approve: true)
             try await gateway.grant("u1", vendor: "beta")
             let response = try await gateway.share("/vendors/beta/track", json: #"{"user_id":"u1"}"#)
@@ -183,8 +357,14 @@ struct DataPlaneAdversarialTests {
 
     @Test func clientWithoutACertificateCannotConnect() async throws {
         try await withGateway { gateway in
-            let request = "POST /vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nContent-Length: 2\r\n\r\n{}"
-            let answer = try? await RawTLSClient.exchange(port: gateway.proxyPort, certificates: gateway.certificates, service: nil, request)
+            let request =
+                "POST /vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nContent-Length: 2\r\n\r\n{}"
+            let answer = try? await RawTLSClient.exchange(
+                port: gateway.proxyPort,
+                certificates: gateway.certificates,
+                service: nil,
+                request
+            )
             #expect(answer?.status == nil)
             #expect(gateway.vendor.requests.isEmpty)
         }
@@ -194,10 +374,13 @@ struct DataPlaneAdversarialTests {
         try await withGateway { gateway in
             let rogue = CertificateDirectory(path: gateway.directory.appendingPathComponent("rogue").path)
             try rogue.initialize()
-            let request = "POST /vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nContent-Length: 2\r\n\r\n{}"
+            let request =
+                "POST /vendors/acme/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nShare-Purpose: analytics\r\nContent-Length: 2\r\n\r\n{}"
             let answer = try? await RawTLSClient.exchange(
-                port: gateway.proxyPort, certificates: gateway.certificates,
-                clientCertificate: (rogue.clientCertificatePath("demo-service"), rogue.clientKeyPath("demo-service")), request
+                port: gateway.proxyPort,
+                certificates: gateway.certificates,
+                clientCertificate: (rogue.clientCertificatePath("demo-service"), rogue.clientKeyPath("demo-service")),
+                request
             )
             #expect(answer?.status == nil)
             #expect(gateway.vendor.requests.isEmpty)
@@ -210,7 +393,11 @@ struct DataPlaneAdversarialTests {
             let client = try GatewayHarness.makeClient(certificates: gateway.certificates, service: "billing")
             defer { Task { try? await client.shutdown() } }
             let response = try await gateway.send(
-                .POST, "/vendors/acme/events", headers: Self.json, body: Self.bytes(#"{"events":[{"user_id":"u1"}]}"#), client: client
+                .POST,
+                "/vendors/acme/events",
+                headers: Self.json,
+                body: Self.bytes(#"{"events":[{"user_id":"u1"}]}"#),
+                client: client
             )
             #expect(response.status == 403)
             #expect(response.problemType == ProblemDetails.typePrefix + "service-not-allowed")
@@ -312,7 +499,12 @@ struct DataPlaneAdversarialTests {
     @Test func tooManyHeadersIsA431() async throws {
         try await withGateway { gateway in
             let headers = (0..<80).map { ("x-filler-\($0)", "v") } + Self.json
-            let response = try await gateway.send(.POST, "/vendors/acme/events", headers: headers, body: Self.bytes(#"{"events":[]}"#))
+            let response = try await gateway.send(
+                .POST,
+                "/vendors/acme/events",
+                headers: headers,
+                body: Self.bytes(#"{"events":[]}"#)
+            )
             #expect(response.status == 431)
             #expect(response.problemType == ProblemDetails.typePrefix + "headers-too-large")
             #expect(gateway.vendor.requests.isEmpty)

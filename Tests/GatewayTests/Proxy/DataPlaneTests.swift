@@ -7,7 +7,8 @@ import Testing
 /// The data plane end to end: real TLS, a real vendor, the real ledger.
 @Suite("Data plane", .serialized)
 struct DataPlaneTests {
-    static let batch = #"{"batch_id":"b-1","events":[{"user_id":"u1","email":"alice@example.com","page":"/home","card_number":"4111111111111111","ip":"203.0.113.9","extra":"x"},{"user_id":"u2","page":"/cart"}]}"#
+    static let batch =
+        #"{"batch_id":"b-1","events":[{"user_id":"u1","email":"alice@example.com","page":"/home","card_number":"4111111111111111","ip":"203.0.113.9","extra":"x"},{"user_id":"u2","page":"/cart"}]}"#
 
     @Test func consentedBatchReachesTheVendorRedacted() async throws {
         try await withGateway { gateway in
@@ -25,7 +26,10 @@ struct DataPlaneTests {
             #expect(received.headers.first(name: "content-type") == "application/json")
             let body = try JSONReader.parse(received.body)
             let events = try #require(body["events"])
-            guard case .array(let records) = events else { Issue.record("no events"); return }
+            guard case .array(let records) = events else {
+                Issue.record("no events")
+                return
+            }
             #expect(records.count == 1)
             #expect(records[0]["user_id"] == .string("u1"))
             #expect(records[0]["page"] == .string("/home"))
@@ -46,7 +50,8 @@ struct DataPlaneTests {
             #expect(entry["records"]?["received"] == .number(JSONNumber(2)))
             #expect(entry["records"]?["sent"] == .number(JSONNumber(1)))
             #expect(entry["contract"]?["version"] == .number(JSONNumber(3)))
-            let ledgerText = try await gateway.ledger().map { String(decoding: JSONWriter.bytes($0), as: UTF8.self) }.joined()
+            let ledgerText = try await gateway.ledger().map { String(decoding: JSONWriter.bytes($0), as: UTF8.self) }
+                .joined()
             #expect(!ledgerText.contains("alice@example.com"))
             #expect(!ledgerText.contains("\"u1\""))
             let outcome = try await gateway.outcome(of: shareID)
@@ -58,7 +63,10 @@ struct DataPlaneTests {
         try await withGateway { gateway in
             let response: GatewayHarness.Response
             do {
-                response = try await gateway.share("/vendors/acme/identify", json: #"{"user_id":"u9","email":"bob@example.com"}"#)
+                response = try await gateway.share(
+                    "/vendors/acme/identify",
+                    json: #"{"user_id":"u9","email":"bob@example.com"}"#
+                )
             } catch {
                 Issue.record("client error: \(error)")
                 return

@@ -8,7 +8,9 @@ import Testing
 /// sent; what it accepts reaches the vendor only re-serialised from what was inspected, never as it came.
 @Suite("JSONTestSuite through the proxy", .serialized)
 struct JSONTestSuiteThroughProxyTests {
-    static let directory = RepositoryRoot.url.appendingPathComponent("Tests/ContractsTests/Fixtures/JSONTestSuite/test_parsing")
+    static let directory = RepositoryRoot.url.appendingPathComponent(
+        "Tests/ContractsTests/Fixtures/JSONTestSuite/test_parsing"
+    )
 
     @Test func noFileIsEverForwardedUnparsed() async throws {
         let files = try FileManager.default.contentsOfDirectory(at: Self.directory, includingPropertiesForKeys: nil)
@@ -26,8 +28,11 @@ struct JSONTestSuiteThroughProxyTests {
                 if case .object? = try? JSONReader.parse(bytes) { isObject = true } else { isObject = false }
                 let before = gateway.vendor.requests.count
                 let response = try await gateway.send(
-                    .POST, "/vendors/acme/identify",
-                    headers: [("content-type", "application/json"), ("share-purpose", "analytics"), ("share-subject", "u1")],
+                    .POST,
+                    "/vendors/acme/identify",
+                    headers: [
+                        ("content-type", "application/json"), ("share-purpose", "analytics"), ("share-subject", "u1"),
+                    ],
                     body: bytes
                 )
                 let received = gateway.vendor.requests.dropFirst(before)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Gateway
 
 /// Runs the Swift ``ExportVerifier`` and the independent Python verifier
@@ -42,7 +43,8 @@ import Testing
         let witnessed = try SignedNote(
             text: SignedNote(parsing: note).text,
             signatures: SignedNote(parsing: witness.signNote(text: SignedNote(parsing: note).text)).signatures
-                + SignedNote(parsing: note).signatures)
+                + SignedNote(parsing: note).signatures
+        )
         var result = [
             scenario("genuine", lines, ok: true),
             scenario("genuine, all covered", lines, note: try fixture.note(size: 50), ok: true),
@@ -55,24 +57,66 @@ import Testing
             scenario("entry of another log", foreignEntry),
             scenario("truncated tail", Array(lines[..<30])),
             scenario("line cut short", Array(lines[..<41]) + [Array(lines[41].prefix(10))]),
-            Scenario(name: "export cut mid-line", export: Array(LedgerExportFixture.export(lines).dropLast(5)),
-                     note: note, key: key, expectOK: false),
-            scenario("checkpoint signed by another key", lines, note: try otherKey.sign(size: 40, rootHash: fixture.root(40))),
-            scenario("checkpoint size 41 with the root of 40", lines, note: try fixture.signer.sign(size: 41, rootHash: fixture.root(40))),
-            scenario("checkpoint size 40 with the root of 39", lines, note: try fixture.signer.sign(size: 40, rootHash: fixture.root(39))),
-            scenario("checkpoint larger than the export", lines, note: try fixture.signer.sign(size: 60, rootHash: fixture.root(40))),
-            scenario("checkpoint of another origin, same key", lines, note: try otherOrigin.sign(size: 40, rootHash: fixture.root(40))),
-            scenario("checkpoint of another origin under the log's key name", lines, note: try fixture.signer.signNote(text: body)),
+            Scenario(
+                name: "export cut mid-line",
+                export: Array(LedgerExportFixture.export(lines).dropLast(5)),
+                note: note,
+                key: key,
+                expectOK: false
+            ),
+            scenario(
+                "checkpoint signed by another key",
+                lines,
+                note: try otherKey.sign(size: 40, rootHash: fixture.root(40))
+            ),
+            scenario(
+                "checkpoint size 41 with the root of 40",
+                lines,
+                note: try fixture.signer.sign(size: 41, rootHash: fixture.root(40))
+            ),
+            scenario(
+                "checkpoint size 40 with the root of 39",
+                lines,
+                note: try fixture.signer.sign(size: 40, rootHash: fixture.root(39))
+            ),
+            scenario(
+                "checkpoint larger than the export",
+                lines,
+                note: try fixture.signer.sign(size: 60, rootHash: fixture.root(40))
+            ),
+            scenario(
+                "checkpoint of another origin, same key",
+                lines,
+                note: try otherOrigin.sign(size: 40, rootHash: fixture.root(40))
+            ),
+            scenario(
+                "checkpoint of another origin under the log's key name",
+                lines,
+                note: try fixture.signer.signNote(text: body)
+            ),
             scenario("tampered checkpoint", lines, note: note.replacingOccurrences(of: "\n40\n", with: "\n39\n")),
-            scenario("checkpoint with a malformed extra signature line", lines, note: note + "\u{2014} witness.example\n"),
-            scenario("checkpoint with extension lines", lines,
-                     note: try fixture.signer.signNote(text: Checkpoint(origin: LedgerExportFixture.origin, size: 40, rootHash: fixture.root(40)).body + "ext\n"),
-                     ok: true),
+            scenario(
+                "checkpoint with a malformed extra signature line",
+                lines,
+                note: note + "\u{2014} witness.example\n"
+            ),
+            scenario(
+                "checkpoint with extension lines",
+                lines,
+                note: try fixture.signer.signNote(
+                    text: Checkpoint(origin: LedgerExportFixture.origin, size: 40, rootHash: fixture.root(40)).body
+                        + "ext\n"
+                ),
+                ok: true
+            ),
         ]
         // Edge cases of the entry checks, in the uncovered part (only the JSON checks apply there).
         let origin = LedgerExportFixture.origin
         for (line, ok) in [
-            (#" {"seq" : 40 , "origin":"test.example\/eu-1", "x": [1, -2.5e3, {"y": null}, true, "\u00e9\ud83d\ude00"]} "#, true),
+            (
+                #" {"seq" : 40 , "origin":"test.example\/eu-1", "x": [1, -2.5e3, {"y": null}, true, "\u00e9\ud83d\ude00"]} "#,
+                true
+            ),
             (#"{"origin":"\#(origin)","seq":40.0}"#, false),
             (#"{"origin":"\#(origin)","seq":"40"}"#, false),
             (#"{"origin":"\#(origin)","seq":true}"#, false),
@@ -118,7 +162,9 @@ import Testing
     static func pythonAvailable() -> Bool {
         if let check = python(["-c", "import cryptography"]), check.status == 0 { return true }
         withKnownIssue("python3 with the cryptography module is not installed: the Python cross-check did not run") {
-            Issue.record("python3 or its cryptography module is missing; install python3-cryptography to run this check")
+            Issue.record(
+                "python3 or its cryptography module is missing; install python3-cryptography to run this check"
+            )
         }
         return false
     }
@@ -126,7 +172,10 @@ import Testing
     @Test(arguments: try scenarios())
     func bothVerifiersAgree(_ scenario: Scenario) throws {
         let swift = ExportVerifier.verify(
-            export: scenario.export, checkpointNote: Array(scenario.note.utf8), verifierKey: scenario.key)
+            export: scenario.export,
+            checkpointNote: Array(scenario.note.utf8),
+            verifierKey: scenario.key
+        )
         #expect(swift.ok == scenario.expectOK, "Swift: \(swift)")
         if scenario.name == "genuine" { #expect(swift.verifiedCount == 40 && swift.uncoveredCount == 10) }
 
@@ -147,12 +196,19 @@ import Testing
         try Data((scenario.key + "\n").utf8).write(to: keyFile)
         // The key both as a string and as a file.
         for key in [scenario.key, keyFile.path] {
-            let run = try #require(Self.python([
-                script.path, "--entries", entries.path, "--checkpoint", checkpoint.path, "--key", key,
-            ]))
-            #expect((run.status == 0) == scenario.expectOK, "Python (exit \(run.status)): \(run.output)\nSwift: \(swift)")
+            let run = try #require(
+                Self.python([
+                    script.path, "--entries", entries.path, "--checkpoint", checkpoint.path, "--key", key,
+                ])
+            )
+            #expect(
+                (run.status == 0) == scenario.expectOK,
+                "Python (exit \(run.status)): \(run.output)\nSwift: \(swift)"
+            )
             #expect(run.status == 0 || run.status == 1, "Python: \(run.output)")
-            if scenario.name == "genuine" { #expect(run.output.contains("10 entries not yet covered"), "\(run.output)") }
+            if scenario.name == "genuine" {
+                #expect(run.output.contains("10 entries not yet covered"), "\(run.output)")
+            }
         }
     }
 }

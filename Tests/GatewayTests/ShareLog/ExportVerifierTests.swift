@@ -1,6 +1,7 @@
 import Foundation
-@testable import Gateway
 import Testing
+
+@testable import Gateway
 
 @Suite struct ExportVerifierTests {
     func verify(_ export: [UInt8], note: String, key: String) -> ExportVerificationResult {
@@ -32,7 +33,10 @@ import Testing
                 offset += chunkSize
             }
             let result = verifier.finish()
-            #expect(result.ok && result.verifiedCount == 40 && result.uncoveredCount == 10, "chunk \(chunkSize): \(result)")
+            #expect(
+                result.ok && result.verifiedCount == 40 && result.uncoveredCount == 10,
+                "chunk \(chunkSize): \(result)"
+            )
         }
     }
 
@@ -65,7 +69,10 @@ import Testing
         var late = fixture.lines
         late.remove(at: 45)
         let lateResult = verify(LedgerExportFixture.export(late), note: note, key: fixture.verifierKey)
-        #expect(lateResult.failure == .sequence && lateResult.line == 45 && lateResult.verifiedCount == 40, "\(lateResult)")
+        #expect(
+            lateResult.failure == .sequence && lateResult.line == 45 && lateResult.verifiedCount == 40,
+            "\(lateResult)"
+        )
     }
 
     @Test func changedBytesFailTheRootCheck() throws {
@@ -85,13 +92,19 @@ import Testing
         // Whitespace is a change too: the leaf is the raw line.
         var spaced = fixture.lines
         spaced[0] += Array(" ".utf8)
-        #expect(verify(LedgerExportFixture.export(spaced), note: note, key: fixture.verifierKey).failure == .rootMismatch)
+        #expect(
+            verify(LedgerExportFixture.export(spaced), note: note, key: fixture.verifierKey).failure == .rootMismatch
+        )
     }
 
     @Test func truncatedAndUnterminatedExports() throws {
         let fixture = try LedgerExportFixture()
         let note = try fixture.note(size: 40)
-        let short = verify(LedgerExportFixture.export(Array(fixture.lines[..<30])), note: note, key: fixture.verifierKey)
+        let short = verify(
+            LedgerExportFixture.export(Array(fixture.lines[..<30])),
+            note: note,
+            key: fixture.verifierKey
+        )
         #expect(short.failure == .truncated, "\(short)")
         #expect(short.message.contains("truncated") && short.message.contains("30") && short.message.contains("40"))
         let cut = Array(fixture.export.dropLast(5))
@@ -104,12 +117,19 @@ import Testing
         let fixture = try LedgerExportFixture()
         let note = try fixture.note(size: 2)
         func result(line2: String) -> ExportVerificationResult {
-            verify(LedgerExportFixture.export(Array(fixture.lines[..<2]) + [Array(line2.utf8)]), note: note, key: fixture.verifierKey)
+            verify(
+                LedgerExportFixture.export(Array(fixture.lines[..<2]) + [Array(line2.utf8)]),
+                note: note,
+                key: fixture.verifierKey
+            )
         }
         let origin = LedgerExportFixture.origin
         let cases: [(String, ExportVerificationResult.Failure?)] = [
             (#"{"origin":"\#(origin)","seq":2}"#, nil),
-            (#" {"seq" : 2 , "origin":"test.example\/eu-1", "x": [1, -2.5e3, {"y": null}, true, false, "\u00e9\ud83d\ude00"]} "#, nil),
+            (
+                #" {"seq" : 2 , "origin":"test.example\/eu-1", "x": [1, -2.5e3, {"y": null}, true, false, "\u00e9\ud83d\ude00"]} "#,
+                nil
+            ),
             (#"{"origin":"\#(origin)","seq":2.0}"#, .sequence),
             (#"{"origin":"\#(origin)","seq":2e0}"#, .sequence),
             (#"{"origin":"\#(origin)","seq":"2"}"#, .sequence),
@@ -142,10 +162,16 @@ import Testing
         }
         // Invalid UTF-8 inside a string.
         let bad = Array(#"{"origin":"\#(origin)","seq":2,"s":""#.utf8) + [0xc3, 0x28] + Array(#""}"#.utf8)
-        let badResult = verify(LedgerExportFixture.export(Array(fixture.lines[..<2]) + [bad]), note: note, key: fixture.verifierKey)
+        let badResult = verify(
+            LedgerExportFixture.export(Array(fixture.lines[..<2]) + [bad]),
+            note: note,
+            key: fixture.verifierKey
+        )
         #expect(badResult.failure == .malformedEntry)
         // Deep nesting is bounded.
-        let deep = #"{"origin":"\#(origin)","seq":2,"d":"# + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
+        let deep =
+            #"{"origin":"\#(origin)","seq":2,"d":"# + String(repeating: "[", count: 600)
+            + String(repeating: "]", count: 600) + "}"
         #expect(result(line2: deep).failure == .malformedEntry)
     }
 
@@ -162,14 +188,22 @@ import Testing
 
     @Test func exportFileIsReadInChunks() throws {
         let fixture = try LedgerExportFixture(count: 3_000)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UInt64.random(in: 0...UInt64.max)).jsonl").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "export-\(UInt64.random(in: 0...UInt64.max)).jsonl"
+        ).path
         #expect(FileManager.default.createFile(atPath: path, contents: Data(fixture.export)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = ExportVerifier.verify(
-            exportFileAt: path, checkpointNote: Array(try fixture.note(size: 2_999).utf8), verifierKey: fixture.verifierKey)
+            exportFileAt: path,
+            checkpointNote: Array(try fixture.note(size: 2_999).utf8),
+            verifierKey: fixture.verifierKey
+        )
         #expect(result.ok && result.verifiedCount == 2_999 && result.uncoveredCount == 1, "\(result)")
         let missing = ExportVerifier.verify(
-            exportFileAt: path + ".missing", checkpointNote: Array(try fixture.note(size: 1).utf8), verifierKey: fixture.verifierKey)
+            exportFileAt: path + ".missing",
+            checkpointNote: Array(try fixture.note(size: 1).utf8),
+            verifierKey: fixture.verifierKey
+        )
         #expect(missing.failure == .unreadable)
     }
 }

@@ -17,7 +17,8 @@ struct LedgerExportFixture {
     /// One canonical (RFC 8785, keys sorted) share entry.
     static func entry(seq: Int, origin: String = origin) -> [UInt8] {
         let subject = String(repeating: String(seq, radix: 16), count: 3)
-        let text = #"{"consentRefs":["c-\#(seq)"],"contract":{"digest":"sha256:ab","id":"dpa-acme","version":2},"#
+        let text =
+            #"{"consentRefs":["c-\#(seq)"],"contract":{"digest":"sha256:ab","id":"dpa-acme","version":2},"#
             + #""decision":"shared","fields":[{"action":"pass","category":"contact.email","path":"$.email","reason":"consented"}],"#
             + #""id":"e-\#(seq)","kind":"share","method":"POST","operation":"track","origin":"\#(origin)","purpose":"analytics","#
             + #""reason":null,"records":{"received":1,"sent":1},"seq":\#(seq),"service":"web","#

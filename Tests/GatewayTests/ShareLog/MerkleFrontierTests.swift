@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Gateway
 
 @Suite struct MerkleFrontierTests {
@@ -41,7 +42,10 @@ import Testing
             #expect(resumed == fresh, "size \(size)")
             #expect(resumed.nodes == MerkleFrontier.nodeIDs(forSize: size))
             for leaf in leaves[size...] {
-                #expect(resumed.append(leafHash: MerkleTree.leafHash(leaf)) == fresh.append(leafHash: MerkleTree.leafHash(leaf)))
+                #expect(
+                    resumed.append(leafHash: MerkleTree.leafHash(leaf))
+                        == fresh.append(leafHash: MerkleTree.leafHash(leaf))
+                )
             }
             #expect(resumed.root == LedgerTestSupport.Reference.mth(leaves[...]))
         }
@@ -49,18 +53,23 @@ import Testing
 
     @Test func restartNeedsTheStoredNodes() {
         #expect(throws: MerkleTreeError.self) { try MerkleFrontier(size: 3, hashes: [:]) }
-        #expect(throws: MerkleTreeError.self) { try MerkleFrontier(size: 1, hashes: [MerkleNodeID(level: 0, index: 0): [1]]) }
+        #expect(throws: MerkleTreeError.self) {
+            try MerkleFrontier(size: 1, hashes: [MerkleNodeID(level: 0, index: 0): [1]])
+        }
         #expect(throws: (any Error).self) { try MerkleFrontier(size: 9, source: InMemoryMerkleNodes()) }
     }
 
     @Test func rootHashOfLeafHashes() {
         let leaves = LedgerTestSupport.leaves(33)
-        #expect(MerkleTree.rootHash(leafHashes: leaves.map { MerkleTree.leafHash($0) }) == LedgerTestSupport.Reference.mth(leaves[...]))
+        #expect(
+            MerkleTree.rootHash(leafHashes: leaves.map { MerkleTree.leafHash($0) })
+                == LedgerTestSupport.Reference.mth(leaves[...])
+        )
         #expect(MerkleTree.rootHash(leafHashes: []) == MerkleTree.emptyRoot)
     }
 }
 
-private extension Int {
+extension Int {
     /// Number of trailing 1 bits.
-    func trailingZeroBitCount(ofComplement: Void) -> Int { (~self).trailingZeroBitCount }
+    fileprivate func trailingZeroBitCount(ofComplement: Void) -> Int { (~self).trailingZeroBitCount }
 }

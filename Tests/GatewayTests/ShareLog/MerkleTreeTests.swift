@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Gateway
 
 @Suite struct MerkleTreeTests {
@@ -24,27 +25,57 @@ import Testing
     ]
     static let ctPaths: [(Int, Int, [String])] = [
         (0, 1, []),
-        (0, 8, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        (
+            0, 8,
+            [
+                "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
                 "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
-        (5, 8, ["bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+            ]
+        ),
+        (
+            5, 8,
+            [
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
                 "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            ]
+        ),
         (2, 3, ["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
-        (1, 5, ["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        (
+            1, 5,
+            [
+                "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
                 "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            ]
+        ),
     ]
     static let ctProofs: [(Int, Int, [String])] = [
         (1, 1, []),
-        (1, 8, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        (
+            1, 8,
+            [
+                "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
                 "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
-        (6, 8, ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+            ]
+        ),
+        (
+            6, 8,
+            [
+                "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
                 "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
-        (2, 5, ["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            ]
+        ),
+        (
+            2, 5,
+            [
+                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            ]
+        ),
     ]
 
     @Test func emptyTreeRootIsSHA256OfNothing() throws {
@@ -69,9 +100,15 @@ import Testing
         for (index, size, expected) in Self.ctPaths {
             let proof = try MerkleTree.inclusionProof(leafIndex: index, treeSize: size, source: store)
             #expect(proof.map(hex) == expected, "PATH(\(index), \(size))")
-            #expect(MerkleTree.verifyInclusion(
-                leafHash: MerkleTree.leafHash(Self.ctLeaves[index]), leafIndex: index, treeSize: size,
-                proof: proof, root: bytes(Self.ctRoots[size - 1])))
+            #expect(
+                MerkleTree.verifyInclusion(
+                    leafHash: MerkleTree.leafHash(Self.ctLeaves[index]),
+                    leafIndex: index,
+                    treeSize: size,
+                    proof: proof,
+                    root: bytes(Self.ctRoots[size - 1])
+                )
+            )
         }
     }
 
@@ -80,8 +117,15 @@ import Testing
         for (m, n, expected) in Self.ctProofs {
             let proof = try MerkleTree.consistencyProof(from: m, to: n, source: store)
             #expect(proof.map(hex) == expected, "PROOF(\(m), \(n))")
-            #expect(MerkleTree.verifyConsistency(
-                from: m, to: n, proof: proof, oldRoot: bytes(Self.ctRoots[m - 1]), newRoot: bytes(Self.ctRoots[n - 1])))
+            #expect(
+                MerkleTree.verifyConsistency(
+                    from: m,
+                    to: n,
+                    proof: proof,
+                    oldRoot: bytes(Self.ctRoots[m - 1]),
+                    newRoot: bytes(Self.ctRoots[n - 1])
+                )
+            )
         }
     }
 
@@ -95,19 +139,48 @@ import Testing
                 let proof = try MerkleTree.inclusionProof(leafIndex: i, treeSize: n, source: store)
                 #expect(proof == Ref.path(i, leaves[..<n]), "PATH(\(i), \(n))")
                 let leafHash = MerkleTree.leafHash(leaves[i])
-                #expect(MerkleTree.verifyInclusion(leafHash: leafHash, leafIndex: i, treeSize: n, proof: proof, root: root))
+                #expect(
+                    MerkleTree.verifyInclusion(leafHash: leafHash, leafIndex: i, treeSize: n, proof: proof, root: root)
+                )
                 // Wrong index, wrong size, wrong leaf, extra or missing element: all fail.
                 if n > 1 {
-                    #expect(!MerkleTree.verifyInclusion(
-                        leafHash: leafHash, leafIndex: (i + 1) % n, treeSize: n, proof: proof, root: root))
-                    #expect(!MerkleTree.verifyInclusion(
-                        leafHash: MerkleTree.leafHash(leaves[(i + 1) % n]), leafIndex: i, treeSize: n,
-                        proof: proof, root: root))
-                    #expect(!MerkleTree.verifyInclusion(
-                        leafHash: leafHash, leafIndex: i, treeSize: n, proof: Array(proof.dropLast()), root: root))
+                    #expect(
+                        !MerkleTree.verifyInclusion(
+                            leafHash: leafHash,
+                            leafIndex: (i + 1) % n,
+                            treeSize: n,
+                            proof: proof,
+                            root: root
+                        )
+                    )
+                    #expect(
+                        !MerkleTree.verifyInclusion(
+                            leafHash: MerkleTree.leafHash(leaves[(i + 1) % n]),
+                            leafIndex: i,
+                            treeSize: n,
+                            proof: proof,
+                            root: root
+                        )
+                    )
+                    #expect(
+                        !MerkleTree.verifyInclusion(
+                            leafHash: leafHash,
+                            leafIndex: i,
+                            treeSize: n,
+                            proof: Array(proof.dropLast()),
+                            root: root
+                        )
+                    )
                 }
-                #expect(!MerkleTree.verifyInclusion(
-                    leafHash: leafHash, leafIndex: i, treeSize: n, proof: proof + [root], root: root))
+                #expect(
+                    !MerkleTree.verifyInclusion(
+                        leafHash: leafHash,
+                        leafIndex: i,
+                        treeSize: n,
+                        proof: proof + [root],
+                        root: root
+                    )
+                )
                 // (A different tree size can share the path's shape, so it is
                 // not tested here; the size is bound by the signed tree head.)
             }
@@ -122,20 +195,57 @@ import Testing
             for m in 1...n {
                 let proof = try MerkleTree.consistencyProof(from: m, to: n, source: store)
                 #expect(proof == Ref.proof(m, leaves[..<n]), "PROOF(\(m), \(n))")
-                #expect(MerkleTree.verifyConsistency(from: m, to: n, proof: proof, oldRoot: roots[m], newRoot: roots[n]))
+                #expect(
+                    MerkleTree.verifyConsistency(from: m, to: n, proof: proof, oldRoot: roots[m], newRoot: roots[n])
+                )
                 if m < n {
-                    #expect(!MerkleTree.verifyConsistency(
-                        from: m, to: n, proof: proof, oldRoot: roots[m - 1], newRoot: roots[n]))
-                    #expect(!MerkleTree.verifyConsistency(
-                        from: m, to: n, proof: proof, oldRoot: roots[m], newRoot: roots[n - 1]))
-                    #expect(!MerkleTree.verifyConsistency(
-                        from: m, to: n, proof: Array(proof.dropLast()), oldRoot: roots[m], newRoot: roots[n]))
-                    #expect(!MerkleTree.verifyConsistency(
-                        from: m, to: n, proof: proof + [roots[n]], oldRoot: roots[m], newRoot: roots[n]))
+                    #expect(
+                        !MerkleTree.verifyConsistency(
+                            from: m,
+                            to: n,
+                            proof: proof,
+                            oldRoot: roots[m - 1],
+                            newRoot: roots[n]
+                        )
+                    )
+                    #expect(
+                        !MerkleTree.verifyConsistency(
+                            from: m,
+                            to: n,
+                            proof: proof,
+                            oldRoot: roots[m],
+                            newRoot: roots[n - 1]
+                        )
+                    )
+                    #expect(
+                        !MerkleTree.verifyConsistency(
+                            from: m,
+                            to: n,
+                            proof: Array(proof.dropLast()),
+                            oldRoot: roots[m],
+                            newRoot: roots[n]
+                        )
+                    )
+                    #expect(
+                        !MerkleTree.verifyConsistency(
+                            from: m,
+                            to: n,
+                            proof: proof + [roots[n]],
+                            oldRoot: roots[m],
+                            newRoot: roots[n]
+                        )
+                    )
                     var flipped = proof
                     flipped[0][0] ^= 1
-                    #expect(!MerkleTree.verifyConsistency(
-                        from: m, to: n, proof: flipped, oldRoot: roots[m], newRoot: roots[n]))
+                    #expect(
+                        !MerkleTree.verifyConsistency(
+                            from: m,
+                            to: n,
+                            proof: flipped,
+                            oldRoot: roots[m],
+                            newRoot: roots[n]
+                        )
+                    )
                 } else {
                     #expect(proof.isEmpty)
                 }
@@ -151,14 +261,26 @@ import Testing
         #expect(try MerkleTree.consistencyProof(from: 0, to: 5, source: store).isEmpty)
         #expect(MerkleTree.verifyConsistency(from: 0, to: 5, proof: [], oldRoot: MerkleTree.emptyRoot, newRoot: root5))
         #expect(!MerkleTree.verifyConsistency(from: 0, to: 5, proof: [], oldRoot: root5, newRoot: root5))
-        #expect(MerkleTree.verifyConsistency(from: 0, to: 0, proof: [], oldRoot: MerkleTree.emptyRoot, newRoot: MerkleTree.emptyRoot))
+        #expect(
+            MerkleTree.verifyConsistency(
+                from: 0,
+                to: 0,
+                proof: [],
+                oldRoot: MerkleTree.emptyRoot,
+                newRoot: MerkleTree.emptyRoot
+            )
+        )
         // m == n: empty proof and equal roots.
         #expect(!MerkleTree.verifyConsistency(from: 5, to: 5, proof: [root5], oldRoot: root5, newRoot: root5))
         #expect(!MerkleTree.verifyConsistency(from: 3, to: 2, proof: [root5], oldRoot: root5, newRoot: root5))
         #expect(!MerkleTree.verifyConsistency(from: 2, to: 5, proof: [], oldRoot: root5, newRoot: root5))
         // Invalid arguments throw.
-        #expect(throws: MerkleTreeError.self) { try MerkleTree.inclusionProof(leafIndex: 5, treeSize: 5, source: store) }
-        #expect(throws: MerkleTreeError.self) { try MerkleTree.inclusionProof(leafIndex: -1, treeSize: 5, source: store) }
+        #expect(throws: MerkleTreeError.self) {
+            try MerkleTree.inclusionProof(leafIndex: 5, treeSize: 5, source: store)
+        }
+        #expect(throws: MerkleTreeError.self) {
+            try MerkleTree.inclusionProof(leafIndex: -1, treeSize: 5, source: store)
+        }
         #expect(throws: MerkleTreeError.self) { try MerkleTree.consistencyProof(from: 4, to: 3, source: store) }
         #expect(throws: MerkleTreeError.self) { try MerkleTree.treeHead(size: -1, source: store) }
         // Beyond what is stored: the source's missing node surfaces as an error.
@@ -166,8 +288,15 @@ import Testing
         #expect(throws: (any Error).self) { try MerkleTree.consistencyProof(from: 2, to: 7, source: store) }
         // Malformed inputs to the verifiers fail.
         #expect(!MerkleTree.verifyInclusion(leafHash: [1, 2], leafIndex: 0, treeSize: 1, proof: [], root: [1, 2]))
-        #expect(!MerkleTree.verifyInclusion(
-            leafHash: MerkleTree.leafHash(leaves[0]), leafIndex: 0, treeSize: 0, proof: [], root: MerkleTree.emptyRoot))
+        #expect(
+            !MerkleTree.verifyInclusion(
+                leafHash: MerkleTree.leafHash(leaves[0]),
+                leafIndex: 0,
+                treeSize: 0,
+                proof: [],
+                root: MerkleTree.emptyRoot
+            )
+        )
     }
 
     @Test func proofsUseOneRoundTripAndLogarithmicReads() throws {
@@ -200,17 +329,23 @@ import Testing
             return try store.hashes(ids)
         }
         for n in 0...40 {
-            #expect(try MerkleTree.treeHead(size: n, source: fetch(MerkleTree.nodesForTreeHead(size: n)))
-                == MerkleTree.treeHead(size: n, source: store))
+            #expect(
+                try MerkleTree.treeHead(size: n, source: fetch(MerkleTree.nodesForTreeHead(size: n)))
+                    == MerkleTree.treeHead(size: n, source: store)
+            )
             for i in 0..<n {
                 let nodes = try fetch(MerkleTree.nodesForInclusionProof(leafIndex: i, treeSize: n))
-                #expect(try MerkleTree.inclusionProof(leafIndex: i, treeSize: n, source: nodes)
-                    == MerkleTree.inclusionProof(leafIndex: i, treeSize: n, source: store))
+                #expect(
+                    try MerkleTree.inclusionProof(leafIndex: i, treeSize: n, source: nodes)
+                        == MerkleTree.inclusionProof(leafIndex: i, treeSize: n, source: store)
+                )
             }
             for m in 0...n {
                 let nodes = try fetch(MerkleTree.nodesForConsistencyProof(from: m, to: n))
-                #expect(try MerkleTree.consistencyProof(from: m, to: n, source: nodes)
-                    == MerkleTree.consistencyProof(from: m, to: n, source: store))
+                #expect(
+                    try MerkleTree.consistencyProof(from: m, to: n, source: nodes)
+                        == MerkleTree.consistencyProof(from: m, to: n, source: store)
+                )
             }
         }
         let partial: [MerkleNodeID: [UInt8]] = [:]
@@ -221,12 +356,16 @@ import Testing
     }
 
     @Test func completeSubtreesOfAPrefixAreOnePerSetBit() {
-        #expect(MerkleTree.completeSubtrees(start: 0, end: 13) == [
-            MerkleNodeID(level: 3, index: 0), MerkleNodeID(level: 2, index: 2), MerkleNodeID(level: 0, index: 12),
-        ])
+        #expect(
+            MerkleTree.completeSubtrees(start: 0, end: 13) == [
+                MerkleNodeID(level: 3, index: 0), MerkleNodeID(level: 2, index: 2), MerkleNodeID(level: 0, index: 12),
+            ]
+        )
         #expect(MerkleTree.completeSubtrees(start: 0, end: 0).isEmpty)
-        #expect(MerkleTree.completeSubtrees(start: 4, end: 7) == [
-            MerkleNodeID(level: 1, index: 2), MerkleNodeID(level: 0, index: 6),
-        ])
+        #expect(
+            MerkleTree.completeSubtrees(start: 4, end: 7) == [
+                MerkleNodeID(level: 1, index: 2), MerkleNodeID(level: 0, index: 6),
+            ]
+        )
     }
 }

@@ -1,9 +1,10 @@
 import Contracts
 import Foundation
 import GRDB
-@testable import Gateway
 import Logging
 import Testing
+
+@testable import Gateway
 
 /// The share log on a real SQLite file: durability, group commit, checkpoints, restart, faults.
 @Suite("Share log", .serialized)
@@ -21,8 +22,11 @@ struct ShareLogTests {
         intervalSeconds: Int = 10
     ) throws -> ShareLog {
         ShareLog(
-            origin: origin, store: database, signer: try signer ?? CheckpointSigner.generate(name: origin),
-            logger: Logger(label: "test"), checkpointIntervalSeconds: intervalSeconds
+            origin: origin,
+            store: database,
+            signer: try signer ?? CheckpointSigner.generate(name: origin),
+            logger: Logger(label: "test"),
+            checkpointIntervalSeconds: intervalSeconds
         )
     }
 
@@ -44,25 +48,46 @@ struct ShareLogTests {
 
     @Test func fixedEntryHasExactCanonicalBytesAndLeafHash() throws {
         let draft = LogEntryDraft(
-            id: "e1", kind: .share,
+            id: "e1",
+            kind: .share,
             members: [
                 JSONMember("vendor", .string("acme")),
                 JSONMember("service", .string("checkout")),
-                JSONMember("records", .object([JSONMember("sent", .number(JSONNumber(1))), JSONMember("received", .number(JSONNumber(2)))])),
+                JSONMember(
+                    "records",
+                    .object([
+                        JSONMember("sent", .number(JSONNumber(1))), JSONMember("received", .number(JSONNumber(2))),
+                    ])
+                ),
                 JSONMember("subjectRefs", .array([.string("ab")])),
                 JSONMember("reason", .null),
-                JSONMember("fields", .array([.object([JSONMember("path", .string("@.email")), JSONMember("action", .string("hash"))])])),
+                JSONMember(
+                    "fields",
+                    .array([.object([JSONMember("path", .string("@.email")), JSONMember("action", .string("hash"))])])
+                ),
                 JSONMember("note", .string("caf\u{e9} \u{2028}")),
             ]
         )
-        let bytes = try ShareLog.entryBytes(draft, seq: 7, origin: "gw.example/eu-1", time: Timestamp(rfc3339: "2026-11-29T12:00:00Z")!)
-        let expected = "{\"fields\":[{\"action\":\"hash\",\"path\":\"@.email\"}],\"id\":\"e1\",\"kind\":\"share\",\"note\":\"caf\u{e9} \u{2028}\",\"origin\":\"gw.example/eu-1\",\"reason\":null,\"records\":{\"received\":2,\"sent\":1},\"seq\":7,\"service\":\"checkout\",\"subjectRefs\":[\"ab\"],\"time\":\"2026-11-29T12:00:00.000Z\",\"vendor\":\"acme\"}"
+        let bytes = try ShareLog.entryBytes(
+            draft,
+            seq: 7,
+            origin: "gw.example/eu-1",
+            time: Timestamp(rfc3339: "2026-11-29T12:00:00Z")!
+        )
+        let expected =
+            "{\"fields\":[{\"action\":\"hash\",\"path\":\"@.email\"}],\"id\":\"e1\",\"kind\":\"share\",\"note\":\"caf\u{e9} \u{2028}\",\"origin\":\"gw.example/eu-1\",\"reason\":null,\"records\":{\"received\":2,\"sent\":1},\"seq\":7,\"service\":\"checkout\",\"subjectRefs\":[\"ab\"],\"time\":\"2026-11-29T12:00:00.000Z\",\"vendor\":\"acme\"}"
         #expect(String(decoding: bytes, as: UTF8.self) == expected)
-        #expect(Hex.encode(MerkleTree.leafHash(bytes)) == "57609f9b12809c607fa1a2ae5dbf1fbb88a1ab876912f3d3d630e97e21a48aea")
+        #expect(
+            Hex.encode(MerkleTree.leafHash(bytes)) == "57609f9b12809c607fa1a2ae5dbf1fbb88a1ab876912f3d3d630e97e21a48aea"
+        )
     }
 
     @Test func entriesRefuseFloatingPointNumbers() {
-        let draft = LogEntryDraft(id: "e", kind: .share, members: [JSONMember("x", .number(JSONNumber(uncheckedLiteral: "1.5")))])
+        let draft = LogEntryDraft(
+            id: "e",
+            kind: .share,
+            members: [JSONMember("x", .number(JSONNumber(uncheckedLiteral: "1.5")))]
+        )
         #expect(throws: (any Error).self) { try ShareLog.entryBytes(draft, seq: 0, origin: "o", time: .now()) }
     }
 
@@ -76,7 +101,10 @@ struct ShareLogTests {
                     group.addTask {
                         var seqs: [Int] = []
                         for index in 0..<40 {
-                            seqs.append(try await log.append(SyntheticEntries.share(vendor: "v", index: worker * 100 + index)).seq)
+                            seqs.append(
+                                try await log.append(SyntheticEntries.share(vendor: "v", index: worker * 100 + index))
+                                    .seq
+                            )
                         }
                         return seqs
                     }
@@ -117,11 +145,27 @@ struct ShareLogTests {
         let proofs = LedgerProofs(store: database, origin: "test.example/log")
         for seq in [0, 17, 37] {
             let proof = try await proofs.inclusionProof(leafIndex: seq, treeSize: 38)
-            #expect(MerkleTree.verifyInclusion(leafHash: MerkleTree.leafHash(entries[seq].bytes), leafIndex: seq, treeSize: 38, proof: proof, root: checkpoint.rootHash))
+            #expect(
+                MerkleTree.verifyInclusion(
+                    leafHash: MerkleTree.leafHash(entries[seq].bytes),
+                    leafIndex: seq,
+                    treeSize: 38,
+                    proof: proof,
+                    root: checkpoint.rootHash
+                )
+            )
         }
         let old = try await proofs.treeHead(size: 20)
         let consistency = try await proofs.consistencyProof(from: 20, to: 38)
-        #expect(MerkleTree.verifyConsistency(from: 20, to: 38, proof: consistency, oldRoot: old, newRoot: checkpoint.rootHash))
+        #expect(
+            MerkleTree.verifyConsistency(
+                from: 20,
+                to: 38,
+                proof: consistency,
+                oldRoot: old,
+                newRoot: checkpoint.rootHash
+            )
+        )
         let check = try await LedgerSelfCheck(store: database, origin: "test.example/log").run()
         #expect(check.ok, "\(check.message)")
         try? FileManager.default.removeItem(at: directory)

@@ -64,7 +64,10 @@ final class GatewayHarness: Sendable {
             "contracts.dir": .init(.string(directory.appendingPathComponent("contracts").path), isSecret: false),
             "upstream.trustRoots": .init(.string(trustRoots.path), isSecret: false),
             "upstream.allowPrivateAddresses": .init(.bool(true), isSecret: false),
-            "log.origin": .init(.string(options.origin ?? "test.example/gw-\(UUID().uuidString.prefix(8).lowercased())"), isSecret: false),
+            "log.origin": .init(
+                .string(options.origin ?? "test.example/gw-\(UUID().uuidString.prefix(8).lowercased())"),
+                isSecret: false
+            ),
         ]
         let ownsDatabase = options.database == nil
         let database = try options.database ?? TestPostgres.createDatabase()
@@ -119,16 +122,38 @@ final class GatewayHarness: Sendable {
         guard let adminPort = await adminIterator.next() else { throw HarnessError("the admin API did not start") }
         let client = try makeClient(certificates: certificates, service: "demo-service")
         return GatewayHarness(
-            directory: directory, runtime: runtime, vendor: vendor, vendorAuthority: vendorAuthority,
-            certificates: certificates, proxyPort: port, adminPort: adminPort, client: client, task: task, logTask: logTask,
-            pipeline: pipeline, database: database, ownsDatabase: ownsDatabase, ownsVendor: ownsVendor
+            directory: directory,
+            runtime: runtime,
+            vendor: vendor,
+            vendorAuthority: vendorAuthority,
+            certificates: certificates,
+            proxyPort: port,
+            adminPort: adminPort,
+            client: client,
+            task: task,
+            logTask: logTask,
+            pipeline: pipeline,
+            database: database,
+            ownsDatabase: ownsDatabase,
+            ownsVendor: ownsVendor
         )
     }
 
     private init(
-        directory: URL, runtime: GatewayRuntime, vendor: TestVendor, vendorAuthority: CertificateAuthority,
-        certificates: CertificateDirectory, proxyPort: Int, adminPort: Int, client: HTTPClient, task: Task<Void, any Error>,
-        logTask: Task<Void, any Error>, pipeline: SharePipeline, database: String?, ownsDatabase: Bool, ownsVendor: Bool
+        directory: URL,
+        runtime: GatewayRuntime,
+        vendor: TestVendor,
+        vendorAuthority: CertificateAuthority,
+        certificates: CertificateDirectory,
+        proxyPort: Int,
+        adminPort: Int,
+        client: HTTPClient,
+        task: Task<Void, any Error>,
+        logTask: Task<Void, any Error>,
+        pipeline: SharePipeline,
+        database: String?,
+        ownsDatabase: Bool,
+        ownsVendor: Bool
     ) {
         self.database = database
         self.ownsDatabase = ownsDatabase
@@ -153,7 +178,9 @@ final class GatewayHarness: Sendable {
         }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificates.caCertificatePath))
-        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificates.clientCertificatePath(service)).map { .certificate($0) }
+        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificates.clientCertificatePath(service)).map {
+            .certificate($0)
+        }
         tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: certificates.clientKeyPath(service), format: .pem))
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.redirectConfiguration = .disallow
@@ -231,10 +258,23 @@ final class GatewayHarness: Sendable {
     }
 
     /// Adds consent records through the same service the admin API uses.
-    func grant(_ subject: String, purpose: String = "analytics", vendor: String = "acme", status: ConsentStatus = .granted, categories: [String] = []) async throws {
+    func grant(
+        _ subject: String,
+        purpose: String = "analytics",
+        vendor: String = "acme",
+        status: ConsentStatus = .granted,
+        categories: [String] = []
+    ) async throws {
         _ = try await runtime.consents.put([
-            ConsentRecord(subject: subject, purpose: purpose, vendor: vendor, status: status, categories: categories,
-                          givenAt: .now(), source: "test")
+            ConsentRecord(
+                subject: subject,
+                purpose: purpose,
+                vendor: vendor,
+                status: status,
+                categories: categories,
+                givenAt: .now(),
+                source: "test"
+            )
         ])
     }
 
@@ -248,7 +288,9 @@ final class GatewayHarness: Sendable {
     /// The outcome entry of share `shareID`, waiting for it a little (outcomes are logged alongside answers).
     func outcome(of shareID: String) async throws -> JSONValue? {
         for _ in 0..<100 {
-            if let entry = try await ledger().first(where: { $0["kind"] == .string("outcome") && $0["shareId"] == .string(shareID) }) {
+            if let entry = try await ledger().first(where: {
+                $0["kind"] == .string("outcome") && $0["shareId"] == .string(shareID)
+            }) {
                 return entry
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -280,7 +322,10 @@ struct HarnessError: Error, CustomStringConvertible {
 }
 
 /// Runs `body` with a started gateway, stopping it afterwards whatever happens.
-func withGateway<T>(_ options: GatewayHarness.Options = .init(), _ body: (GatewayHarness) async throws -> T) async throws -> T {
+func withGateway<T>(
+    _ options: GatewayHarness.Options = .init(),
+    _ body: (GatewayHarness) async throws -> T
+) async throws -> T {
     let harness = try await GatewayHarness.start(options)
     do {
         let result = try await body(harness)

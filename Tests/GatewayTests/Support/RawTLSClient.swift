@@ -36,7 +36,9 @@ enum RawTLSClient {
             if !FileManager.default.fileExists(atPath: certificates.clientCertificatePath(service)) {
                 try certificates.issueClient(named: service)
             }
-            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificates.clientCertificatePath(service)).map { .certificate($0) }
+            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificates.clientCertificatePath(service)).map {
+                .certificate($0)
+            }
             tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: certificates.clientKeyPath(service), format: .pem))
         }
         let context = try NIOSSLContext(configuration: tls)
@@ -44,7 +46,9 @@ enum RawTLSClient {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: "localhost"))
+                    try channel.pipeline.syncOperations.addHandler(
+                        NIOSSLClientHandler(context: context, serverHostname: "localhost")
+                    )
                     try channel.pipeline.syncOperations.addHandler(CollectingHandler(collector: collector))
                 }
             }

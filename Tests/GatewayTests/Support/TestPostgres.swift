@@ -30,7 +30,10 @@ enum TestPostgres {
     }
 
     static func psql(_ url: String, _ command: String) throws {
-        let result = try GatewaydProcess.exec("/usr/bin/env", ["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-c", command])
+        let result = try GatewaydProcess.exec(
+            "/usr/bin/env",
+            ["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-c", command]
+        )
         if result.status != 0 { throw HarnessError("psql failed: \(result.stderr)") }
     }
 

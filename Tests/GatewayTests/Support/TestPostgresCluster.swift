@@ -11,7 +11,9 @@ final class TestPostgresCluster: Sendable {
     static var binaries: String? {
         let root = "/usr/lib/postgresql"
         guard let versions = try? FileManager.default.contentsOfDirectory(atPath: root) else { return nil }
-        return versions.sorted().map { "\(root)/\($0)/bin" }.last { FileManager.default.isExecutableFile(atPath: "\($0)/initdb") }
+        return versions.sorted().map { "\(root)/\($0)/bin" }.last {
+            FileManager.default.isExecutableFile(atPath: "\($0)/initdb")
+        }
     }
 
     init() throws {
@@ -22,8 +24,12 @@ final class TestPostgresCluster: Sendable {
         port = Int.random(in: 40_000..<50_000)
         asPostgres = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []
         if getuid() == 0 { _ = try GatewaydProcess.exec("/bin/chown", ["postgres", directory.path]) }
-        let initdb = try GatewaydProcess.exec(asPostgres.first ?? "\(binaries)/initdb",
-            Array(asPostgres.dropFirst()) + (asPostgres.isEmpty ? [] : ["\(binaries)/initdb"]) + ["-D", directory.appendingPathComponent("data").path, "-A", "trust", "-U", "postgres"])
+        let initdb = try GatewaydProcess.exec(
+            asPostgres.first ?? "\(binaries)/initdb",
+            Array(asPostgres.dropFirst()) + (asPostgres.isEmpty ? [] : ["\(binaries)/initdb"]) + [
+                "-D", directory.appendingPathComponent("data").path, "-A", "trust", "-U", "postgres",
+            ]
+        )
         guard initdb.status == 0 else { throw HarnessError("initdb failed: \(initdb.stderr)") }
         try start()
     }
@@ -31,14 +37,17 @@ final class TestPostgresCluster: Sendable {
     var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
 
     private func pgCtl(_ arguments: [String]) throws {
-        let command = asPostgres + ["\(binaries)/pg_ctl", "-D", directory.appendingPathComponent("data").path] + arguments
+        let command =
+            asPostgres + ["\(binaries)/pg_ctl", "-D", directory.appendingPathComponent("data").path] + arguments
         let status = try Spawn.run(command)
         guard status == 0 else { throw HarnessError("pg_ctl \(arguments.last ?? "") failed with status \(status)") }
     }
 
     func start() throws {
-        try pgCtl(["-w", "-l", directory.appendingPathComponent("server.log").path,
-                   "-o", "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1", "start"])
+        try pgCtl([
+            "-w", "-l", directory.appendingPathComponent("server.log").path,
+            "-o", "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1", "start",
+        ])
     }
 
     func stop() throws {

@@ -38,10 +38,19 @@ final class TestVendor: Sendable {
         notAfter: Date = Date().addingTimeInterval(86_400),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> TestVendor {
-        let issued = try authority.issue(commonName: hosts.first ?? "vendor", hosts: hosts, usage: .server, notAfter: notAfter)
+        let issued = try authority.issue(
+            commonName: hosts.first ?? "vendor",
+            hosts: hosts,
+            usage: .server,
+            notAfter: notAfter
+        )
         let configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(issued.certificate.pemString().utf8), format: .pem))],
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(issued.privateKey.pemRepresentation.utf8), format: .pem))
+            certificateChain: [
+                .certificate(try NIOSSLCertificate(bytes: Array(issued.certificate.pemString().utf8), format: .pem))
+            ],
+            privateKey: .privateKey(
+                try NIOSSLPrivateKey(bytes: Array(issued.privateKey.pemRepresentation.utf8), format: .pem)
+            )
         )
         let context = try NIOSSLContext(configuration: configuration)
         let box = VendorBox()
@@ -101,16 +110,28 @@ final class TestVendor: Sendable {
                 body += Array(buffer.readableBytesView)
             case .end:
                 guard let head, let vendor = box.vendor.withLock({ $0 }) else { return }
-                let reply = vendor.record(Received(method: head.method.rawValue, uri: head.uri, headers: head.headers, body: body))
+                let reply = vendor.record(
+                    Received(method: head.method.rawValue, uri: head.uri, headers: head.headers, body: body)
+                )
                 let respond = {
                     var headers = HTTPHeaders(reply.headers)
                     headers.replaceOrAdd(name: "content-length", value: String(reply.body.utf8.count))
-                    context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: reply.status, headers: headers))), promise: nil)
-                    context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: reply.body)))), promise: nil)
+                    context.write(
+                        self.wrapOutboundOut(
+                            .head(HTTPResponseHead(version: .http1_1, status: reply.status, headers: headers))
+                        ),
+                        promise: nil
+                    )
+                    context.write(
+                        self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: reply.body)))),
+                        promise: nil
+                    )
                     context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
                 }
                 if reply.delay > .zero {
-                    let nanos = reply.delay.components.seconds * 1_000_000_000 + reply.delay.components.attoseconds / 1_000_000_000
+                    let nanos =
+                        reply.delay.components.seconds * 1_000_000_000 + reply.delay.components.attoseconds
+                        / 1_000_000_000
                     context.eventLoop.scheduleTask(in: .nanoseconds(nanos)) { respond() }
                 } else {
                     respond()

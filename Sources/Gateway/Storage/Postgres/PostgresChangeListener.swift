@@ -49,33 +49,35 @@ public final class PostgresChangeListener: Service, Sendable {
                 ).get()
                 defer { _ = connection }
                 do {
-                try await withTaskCancellationHandler {
-                    try await connection.listen(on: Self.consentsChannel) { consentNotes in
-                        try await connection.listen(on: Self.contractsChannel) { contractNotes in
-                            consents.setEnabled(true)
-                            registry.setCaching(true)
-                            attempt = 0
-                            logger.info("listening for changes from other instances")
-                            try await withThrowingTaskGroup(of: Void.self) { group in
-                                group.addTask {
-                                    for try await note in consentNotes {
-                                        self.consents.invalidate(subjects: note.payload.split(separator: "\n").map(String.init))
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: Self.consentsChannel) { consentNotes in
+                            try await connection.listen(on: Self.contractsChannel) { contractNotes in
+                                consents.setEnabled(true)
+                                registry.setCaching(true)
+                                attempt = 0
+                                logger.info("listening for changes from other instances")
+                                try await withThrowingTaskGroup(of: Void.self) { group in
+                                    group.addTask {
+                                        for try await note in consentNotes {
+                                            self.consents.invalidate(
+                                                subjects: note.payload.split(separator: "\n").map(String.init)
+                                            )
+                                        }
                                     }
-                                }
-                                group.addTask {
-                                    for try await note in contractNotes {
-                                        self.registry.invalidate(vendor: note.payload.isEmpty ? nil : note.payload)
+                                    group.addTask {
+                                        for try await note in contractNotes {
+                                            self.registry.invalidate(vendor: note.payload.isEmpty ? nil : note.payload)
+                                        }
                                     }
+                                    try await group.next()
+                                    group.cancelAll()
                                 }
-                                try await group.next()
-                                group.cancelAll()
                             }
                         }
+                    } onCancel: {
+                        let closing: EventLoopFuture<Void> = connection.close()
+                        closing.whenComplete { _ in }
                     }
-                } onCancel: {
-                    let closing: EventLoopFuture<Void> = connection.close()
-                    closing.whenComplete { _ in }
-                }
                 } catch {
                     try? await connection.close()
                     throw error
@@ -83,7 +85,10 @@ public final class PostgresChangeListener: Service, Sendable {
                 try? await connection.close()
             } catch {
                 if Task.isCancelled { break }
-                logger.warning("change listener disconnected; caches off until it is back", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "change listener disconnected; caches off until it is back",
+                    metadata: ["error": "\(error)"]
+                )
             }
             consents.setEnabled(false)
             registry.setCaching(false)

@@ -28,7 +28,8 @@ extension PostgresDatabase: ConsentStore {
             }
             var ids: [ByteBuffer: Int64] = [:]
             for try await (id, fingerprint) in try await connection.query(
-                "SELECT id, fingerprint FROM consents WHERE fingerprint = ANY(\(fingerprints)::bytea[])", logger: self.logger
+                "SELECT id, fingerprint FROM consents WHERE fingerprint = ANY(\(fingerprints)::bytea[])",
+                logger: self.logger
             ).decode((Int64, ByteBuffer).self) {
                 ids[fingerprint] = id
             }
@@ -38,7 +39,10 @@ extension PostgresDatabase: ConsentStore {
         }
         let subjects = Array(Set(records.map(\.subject)))
         for chunk in stride(from: 0, to: subjects.count, by: 200) {
-            await notify(PostgresChangeListener.consentsChannel, subjects[chunk..<min(chunk + 200, subjects.count)].joined(separator: "\n"))
+            await notify(
+                PostgresChangeListener.consentsChannel,
+                subjects[chunk..<min(chunk + 200, subjects.count)].joined(separator: "\n")
+            )
         }
         return result
     }
@@ -79,7 +83,10 @@ extension PostgresDatabase: ConsentStore {
         let logger = self.logger
         let removed: Int = try await transaction { connection in
             var removed = 0
-            for try await _ in try await connection.query("DELETE FROM consents WHERE subject = \(subject) RETURNING id", logger: self.logger).decode(Int64.self) {
+            for try await _ in try await connection.query(
+                "DELETE FROM consents WHERE subject = \(subject) RETURNING id",
+                logger: self.logger
+            ).decode(Int64.self) {
                 removed += 1
             }
             try await connection.query("DELETE FROM subject_refs WHERE subject = \(subject)", logger: self.logger)
@@ -106,7 +113,8 @@ extension PostgresDatabase: TokenStore, AdminCallStore {
     public func token(hash: [UInt8]) async throws -> TokenRecord? {
         try await connection { connection in
             for try await row in try await connection.query(
-                "SELECT * FROM tokens WHERE hash = \(ByteBuffer(bytes: hash)) AND revoked_at IS NULL", logger: self.logger
+                "SELECT * FROM tokens WHERE hash = \(ByteBuffer(bytes: hash)) AND revoked_at IS NULL",
+                logger: self.logger
             ) {
                 return try Self.token(row.makeRandomAccess())
             }
@@ -117,7 +125,10 @@ extension PostgresDatabase: TokenStore, AdminCallStore {
     public func tokens() async throws -> [TokenRecord] {
         try await connection { connection in
             var result: [TokenRecord] = []
-            for try await row in try await connection.query("SELECT * FROM tokens ORDER BY created_at", logger: self.logger) {
+            for try await row in try await connection.query(
+                "SELECT * FROM tokens ORDER BY created_at",
+                logger: self.logger
+            ) {
                 result.append(try Self.token(row.makeRandomAccess()))
             }
             return result
@@ -167,14 +178,20 @@ extension PostgresDatabase: TokenStore, AdminCallStore {
         try await connection { connection in
             var result: [AdminCallRecord] = []
             for try await row in try await connection.query(
-                "SELECT * FROM admin_calls WHERE id > \(cursor) ORDER BY id LIMIT \(limit)", logger: self.logger
+                "SELECT * FROM admin_calls WHERE id > \(cursor) ORDER BY id LIMIT \(limit)",
+                logger: self.logger
             ) {
                 let row = row.makeRandomAccess()
                 result.append(
                     AdminCallRecord(
-                        id: try row.get("id"), time: Timestamp(epochMilliseconds: try row.get("time")),
-                        principal: try row.get("principal"), role: try row.get("role"), method: try row.get("method"),
-                        route: try row.get("route"), status: try row.get("status"), outcome: try row.get("outcome")
+                        id: try row.get("id"),
+                        time: Timestamp(epochMilliseconds: try row.get("time")),
+                        principal: try row.get("principal"),
+                        role: try row.get("role"),
+                        method: try row.get("method"),
+                        route: try row.get("route"),
+                        status: try row.get("status"),
+                        outcome: try row.get("outcome")
                     )
                 )
             }

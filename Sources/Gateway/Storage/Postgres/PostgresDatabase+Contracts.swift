@@ -14,7 +14,8 @@ extension PostgresDatabase: ContractRegistryStore {
         try await transaction { connection in
             var existing: String?
             for try await agreement in try await connection.query(
-                "SELECT agreement_id FROM vendors WHERE id = \(record.vendorID) FOR UPDATE", logger: self.logger
+                "SELECT agreement_id FROM vendors WHERE id = \(record.vendorID) FOR UPDATE",
+                logger: self.logger
             ).decode(String.self) {
                 existing = agreement
             }
@@ -32,10 +33,14 @@ extension PostgresDatabase: ContractRegistryStore {
                 )
             }
             for try await latest in try await connection.query(
-                "SELECT max(version) FROM agreement_versions WHERE vendor_id = \(record.vendorID)", logger: self.logger
+                "SELECT max(version) FROM agreement_versions WHERE vendor_id = \(record.vendorID)",
+                logger: self.logger
             ).decode(Int?.self) {
                 if let latest, record.version <= latest {
-                    throw StorageError(.conflict, "version \(record.version) is not newer than the registered version \(latest)")
+                    throw StorageError(
+                        .conflict,
+                        "version \(record.version) is not newer than the registered version \(latest)"
+                    )
                 }
             }
             try await connection.query(
@@ -77,7 +82,12 @@ extension PostgresDatabase: ContractRegistryStore {
         await notify(PostgresChangeListener.contractsChannel, vendorID)
     }
 
-    public func setVendorStatus(_ vendorID: String, _ status: VendorStatus, by principal: String, at time: Timestamp) async throws {
+    public func setVendorStatus(
+        _ vendorID: String,
+        _ status: VendorStatus,
+        by principal: String,
+        at time: Timestamp
+    ) async throws {
         let logger = self.logger
         try await transaction { connection in
             var updated = 0
@@ -108,7 +118,10 @@ extension PostgresDatabase: ContractRegistryStore {
 
     public func vendor(_ id: String) async throws -> VendorRecord? {
         try await connection { connection in
-            for try await row in try await connection.query("SELECT * FROM vendors WHERE id = \(id)", logger: self.logger) {
+            for try await row in try await connection.query(
+                "SELECT * FROM vendors WHERE id = \(id)",
+                logger: self.logger
+            ) {
                 return try Self.vendor(row.makeRandomAccess())
             }
             return nil
@@ -137,9 +150,19 @@ extension PostgresDatabase: ContractRegistryStore {
                         registeredBy: try row.get("registered_by"),
                         registeredAt: Timestamp(epochMilliseconds: try row.get("registered_at")),
                         approvedBy: try row.get("approved_by"),
-                        approvedAt: (try row.get("approved_at", as: Int64?.self)).map(Timestamp.init(epochMilliseconds:)),
-                        effective: CivilDate(try row.get("effective", as: String.self)) ?? CivilDate(year: 1970, month: 1, day: 1)!,
-                        expires: CivilDate(try row.get("expires", as: String.self)) ?? CivilDate(year: 1970, month: 1, day: 1)!
+                        approvedAt: (try row.get("approved_at", as: Int64?.self)).map(
+                            Timestamp.init(epochMilliseconds:)
+                        ),
+                        effective: CivilDate(try row.get("effective", as: String.self)) ?? CivilDate(
+                            year: 1970,
+                            month: 1,
+                            day: 1
+                        )!,
+                        expires: CivilDate(try row.get("expires", as: String.self)) ?? CivilDate(
+                            year: 1970,
+                            month: 1,
+                            day: 1
+                        )!
                     )
                 )
             }
@@ -150,7 +173,8 @@ extension PostgresDatabase: ContractRegistryStore {
     public func xml(vendorID: String, version: Int) async throws -> [UInt8]? {
         try await connection { connection in
             for try await xml in try await connection.query(
-                "SELECT xml FROM agreement_versions WHERE vendor_id = \(vendorID) AND version = \(version)", logger: self.logger
+                "SELECT xml FROM agreement_versions WHERE vendor_id = \(vendorID) AND version = \(version)",
+                logger: self.logger
             ).decode(ByteBuffer.self) {
                 return Array(buffer: xml)
             }
@@ -164,7 +188,9 @@ extension PostgresDatabase: ContractRegistryStore {
             agreementID: try row.get("agreement_id"),
             status: VendorStatus(rawValue: try row.get("status")) ?? .suspended,
             statusChangedBy: try row.get("status_changed_by"),
-            statusChangedAt: (try row.get("status_changed_at", as: Int64?.self)).map(Timestamp.init(epochMilliseconds:)),
+            statusChangedAt: (try row.get("status_changed_at", as: Int64?.self)).map(
+                Timestamp.init(epochMilliseconds:)
+            ),
             createdAt: Timestamp(epochMilliseconds: try row.get("created_at"))
         )
     }

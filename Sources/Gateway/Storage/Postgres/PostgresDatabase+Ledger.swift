@@ -6,7 +6,8 @@ extension PostgresDatabase: LedgerStore {
     public func ledgerSize(origin: String) async throws -> Int {
         try await connection { connection in
             for try await size in try await connection.query(
-                "SELECT max(seq) FROM log_entries WHERE origin = \(origin)", logger: self.logger
+                "SELECT max(seq) FROM log_entries WHERE origin = \(origin)",
+                logger: self.logger
             ).decode(Int64?.self) {
                 return size.map { Int($0) + 1 } ?? 0
             }
@@ -115,14 +116,23 @@ extension PostgresDatabase: LedgerStore {
                 "SELECT size, root, note, time FROM log_checkpoints WHERE origin = \(origin) ORDER BY size DESC LIMIT \(limit)",
                 logger: self.logger
             ).decode((Int64, ByteBuffer, String, Int64).self) {
-                result.append(StoredCheckpoint(origin: origin, size: Int(size), rootHash: Array(buffer: root), note: note, time: Timestamp(epochMilliseconds: time)))
+                result.append(
+                    StoredCheckpoint(
+                        origin: origin,
+                        size: Int(size),
+                        rootHash: Array(buffer: root),
+                        note: note,
+                        time: Timestamp(epochMilliseconds: time)
+                    )
+                )
             }
             return result
         }
     }
 
     public func entries(_ query: LedgerQuery) async throws -> [LedgerEntryRow] {
-        var sql = "SELECT e.origin, e.seq, e.id, e.time, e.kind, e.vendor, e.purpose, e.decision, e.share_id, e.bytes FROM log_entries e"
+        var sql =
+            "SELECT e.origin, e.seq, e.id, e.time, e.kind, e.vendor, e.purpose, e.decision, e.share_id, e.bytes FROM log_entries e"
         var bindings = PostgresBindings()
         func bind(_ value: some PostgresEncodable & Sendable) throws -> String {
             try bindings.append(value)
@@ -130,7 +140,8 @@ extension PostgresDatabase: LedgerStore {
         }
         var clauses: [String] = []
         if let ref = query.subjectRef {
-            sql += " JOIN log_entry_subjects s ON s.origin = e.origin AND s.seq = e.seq AND s.subject_ref = \(try bind(ref))"
+            sql +=
+                " JOIN log_entry_subjects s ON s.origin = e.origin AND s.seq = e.seq AND s.subject_ref = \(try bind(ref))"
         }
         if let origin = query.origin { clauses.append("e.origin = \(try bind(origin))") }
         if let vendor = query.vendor { clauses.append("e.vendor = \(try bind(vendor))") }
@@ -151,10 +162,17 @@ extension PostgresDatabase: LedgerStore {
                 let row = row.makeRandomAccess()
                 result.append(
                     LedgerEntryRow(
-                        origin: try row.get("origin"), seq: Int(try row.get("seq", as: Int64.self)), id: try row.get("id"),
-                        time: Timestamp(epochMilliseconds: try row.get("time")), kind: try row.get("kind"),
-                        vendor: try row.get("vendor"), purpose: try row.get("purpose"), decision: try row.get("decision"),
-                        shareID: try row.get("share_id"), subjectRefs: [], bytes: Array(buffer: try row.get("bytes", as: ByteBuffer.self))
+                        origin: try row.get("origin"),
+                        seq: Int(try row.get("seq", as: Int64.self)),
+                        id: try row.get("id"),
+                        time: Timestamp(epochMilliseconds: try row.get("time")),
+                        kind: try row.get("kind"),
+                        vendor: try row.get("vendor"),
+                        purpose: try row.get("purpose"),
+                        decision: try row.get("decision"),
+                        shareID: try row.get("share_id"),
+                        subjectRefs: [],
+                        bytes: Array(buffer: try row.get("bytes", as: ByteBuffer.self))
                     )
                 )
             }
@@ -166,7 +184,8 @@ extension PostgresDatabase: LedgerStore {
         try await connection { connection in
             var result: [(origin: String, verifierKey: String)] = []
             for try await (origin, key) in try await connection.query(
-                "SELECT origin, verifier_key FROM log_origins ORDER BY origin", logger: self.logger
+                "SELECT origin, verifier_key FROM log_origins ORDER BY origin",
+                logger: self.logger
             ).decode((String, String).self) {
                 result.append((origin, key))
             }
@@ -185,9 +204,13 @@ extension PostgresDatabase: LedgerStore {
                 logger: self.logger
             )
             for try await existing in try await connection.query(
-                "SELECT verifier_key FROM log_origins WHERE origin = \(origin)", logger: self.logger
+                "SELECT verifier_key FROM log_origins WHERE origin = \(origin)",
+                logger: self.logger
             ).decode(String.self) where existing != verifierKey {
-                throw StorageError(.conflict, "the log \(origin) was signed with another key; refusing to continue it with this one")
+                throw StorageError(
+                    .conflict,
+                    "the log \(origin) was signed with another key; refusing to continue it with this one"
+                )
             }
         }
     }
@@ -197,7 +220,8 @@ extension PostgresDatabase: LedgerStore {
         return try await connection { connection in
             var result: [SubjectRefMapping] = []
             for try await (subject, ref) in try await connection.query(
-                "SELECT subject, ref FROM subject_refs WHERE ref = ANY(\(refs)::text[])", logger: self.logger
+                "SELECT subject, ref FROM subject_refs WHERE ref = ANY(\(refs)::text[])",
+                logger: self.logger
             ).decode((String, String).self) {
                 result.append(SubjectRefMapping(subject: subject, ref: ref))
             }
@@ -208,7 +232,8 @@ extension PostgresDatabase: LedgerStore {
     public func ref(forSubject subject: String) async throws -> String? {
         try await connection { connection in
             for try await ref in try await connection.query(
-                "SELECT ref FROM subject_refs WHERE subject = \(subject)", logger: self.logger
+                "SELECT ref FROM subject_refs WHERE subject = \(subject)",
+                logger: self.logger
             ).decode(String.self) {
                 return ref
             }

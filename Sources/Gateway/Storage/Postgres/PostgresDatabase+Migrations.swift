@@ -144,7 +144,10 @@ extension PostgresDatabase {
                     logger: self.logger
                 )
                 var applied: Set<Int> = []
-                for try await version in try await connection.query("SELECT version FROM gateway_migrations", logger: self.logger).decode(Int.self) {
+                for try await version in try await connection.query(
+                    "SELECT version FROM gateway_migrations",
+                    logger: self.logger
+                ).decode(Int.self) {
                     applied.insert(version)
                 }
                 for (index, statements) in Self.migrations.enumerated() where !applied.contains(index + 1) {
@@ -152,7 +155,10 @@ extension PostgresDatabase {
                         try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
                     }
                     let version = index + 1
-                    try await connection.query("INSERT INTO gateway_migrations (version) VALUES (\(version))", logger: self.logger)
+                    try await connection.query(
+                        "INSERT INTO gateway_migrations (version) VALUES (\(version))",
+                        logger: self.logger
+                    )
                     logger.info("database migrated", metadata: ["migration.version": "\(version)"])
                 }
             }

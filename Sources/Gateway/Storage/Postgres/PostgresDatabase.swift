@@ -67,7 +67,8 @@ public final class PostgresDatabase: Sendable {
     }
 
     /// Runs `body` in a transaction, mapping PostgreSQL's failures to ``StorageError``.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T
+    {
         let client = self.client
         let logger = self.logger
         return try await withDeadline {
@@ -115,14 +116,23 @@ public final class PostgresDatabase: Sendable {
         if let psql = error as? PSQLError {
             if let state = psql.serverInfo?[.sqlState] {
                 switch state {
-                case "23505", "23514", "23503": return StorageError(.conflict, "the change conflicts with what is stored", underlying: error)
-                case "P0001": return StorageError(.conflict, "the change is not allowed (append-only)", underlying: error)
-                default: return StorageError(.unavailable, "the database refused the operation (\(state))", underlying: error)
+                case "23505", "23514", "23503":
+                    return StorageError(.conflict, "the change conflicts with what is stored", underlying: error)
+                case "P0001":
+                    return StorageError(.conflict, "the change is not allowed (append-only)", underlying: error)
+                default:
+                    return StorageError(
+                        .unavailable,
+                        "the database refused the operation (\(state))",
+                        underlying: error
+                    )
                 }
             }
             return StorageError(.unavailable, "the database cannot be reached", underlying: error)
         }
-        if error is CancellationError { return StorageError(.unavailable, "the operation was cancelled", underlying: error) }
+        if error is CancellationError {
+            return StorageError(.unavailable, "the operation was cancelled", underlying: error)
+        }
         return StorageError(.unavailable, "the database cannot be reached", underlying: error)
     }
 }
@@ -156,7 +166,10 @@ extension PostgresDatabase: GatewayStore, SharedSecretStore {
                 "INSERT INTO gateway_secrets (name, value) VALUES (\(name), \(candidate)) ON CONFLICT (name) DO NOTHING",
                 logger: self.logger
             )
-            for try await value in try await connection.query("SELECT value FROM gateway_secrets WHERE name = \(name)", logger: self.logger).decode(ByteBuffer.self) {
+            for try await value in try await connection.query(
+                "SELECT value FROM gateway_secrets WHERE name = \(name)",
+                logger: self.logger
+            ).decode(ByteBuffer.self) {
                 return Array(buffer: value)
             }
             throw StorageError(.corrupt, "the shared secret \(name) is missing")

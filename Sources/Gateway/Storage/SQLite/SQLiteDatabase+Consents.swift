@@ -41,7 +41,9 @@ extension SQLiteDatabase: ConsentStore {
         guard !subjects.isEmpty else { return [] }
         return try await read { db in
             var result: [ConsentRecord] = []
-            for chunk in stride(from: 0, to: subjects.count, by: 500).map({ Array(subjects[$0..<min($0 + 500, subjects.count)]) }) {
+            for chunk in stride(from: 0, to: subjects.count, by: 500).map({
+                Array(subjects[$0..<min($0 + 500, subjects.count)])
+            }) {
                 let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let rows = try Row.fetchCursor(
                     db,

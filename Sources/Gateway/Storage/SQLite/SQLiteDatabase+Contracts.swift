@@ -5,13 +5,21 @@ import GRDB
 extension SQLiteDatabase: ContractRegistryStore {
     public func insertVersion(_ record: AgreementVersionRecord, xml: [UInt8]) async throws {
         try await write { db in
-            if let existing = try Row.fetchOne(db, sql: "SELECT agreement_id FROM vendors WHERE id = ?", arguments: [record.vendorID]) {
+            if let existing = try Row.fetchOne(
+                db,
+                sql: "SELECT agreement_id FROM vendors WHERE id = ?",
+                arguments: [record.vendorID]
+            ) {
                 let agreementID: String = existing["agreement_id"]
                 guard agreementID == record.agreementID else {
                     throw StorageError(.conflict, "vendor \(record.vendorID) is bound to agreement \(agreementID)")
                 }
             } else {
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM vendors WHERE agreement_id = ?", arguments: [record.agreementID]) == true {
+                if try Bool.fetchOne(
+                    db,
+                    sql: "SELECT 1 FROM vendors WHERE agreement_id = ?",
+                    arguments: [record.agreementID]
+                ) == true {
                     throw StorageError(.conflict, "agreement \(record.agreementID) belongs to another vendor")
                 }
                 try db.execute(
@@ -19,9 +27,16 @@ extension SQLiteDatabase: ContractRegistryStore {
                     arguments: [record.vendorID, record.agreementID, record.registeredAt.epochMilliseconds]
                 )
             }
-            let latest = try Int.fetchOne(db, sql: "SELECT max(version) FROM agreement_versions WHERE vendor_id = ?", arguments: [record.vendorID])
+            let latest = try Int.fetchOne(
+                db,
+                sql: "SELECT max(version) FROM agreement_versions WHERE vendor_id = ?",
+                arguments: [record.vendorID]
+            )
             if let latest, record.version <= latest {
-                throw StorageError(.conflict, "version \(record.version) is not newer than the registered version \(latest)")
+                throw StorageError(
+                    .conflict,
+                    "version \(record.version) is not newer than the registered version \(latest)"
+                )
             }
             try db.execute(
                 sql: """
@@ -40,7 +55,8 @@ extension SQLiteDatabase: ContractRegistryStore {
     public func approveVersion(vendorID: String, version: Int, by principal: String, at time: Timestamp) async throws {
         try await write { db in
             try db.execute(
-                sql: "UPDATE agreement_versions SET status = 'superseded' WHERE vendor_id = ? AND status = 'approved' AND version < ?",
+                sql:
+                    "UPDATE agreement_versions SET status = 'superseded' WHERE vendor_id = ? AND status = 'approved' AND version < ?",
                 arguments: [vendorID, version]
             )
             try db.execute(
@@ -56,7 +72,12 @@ extension SQLiteDatabase: ContractRegistryStore {
         }
     }
 
-    public func setVendorStatus(_ vendorID: String, _ status: VendorStatus, by principal: String, at time: Timestamp) async throws {
+    public func setVendorStatus(
+        _ vendorID: String,
+        _ status: VendorStatus,
+        by principal: String,
+        at time: Timestamp
+    ) async throws {
         try await write { db in
             try db.execute(
                 sql: "UPDATE vendors SET status = ?, status_changed_by = ?, status_changed_at = ? WHERE id = ?",

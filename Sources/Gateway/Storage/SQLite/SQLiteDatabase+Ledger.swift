@@ -5,7 +5,9 @@ import GRDB
 extension SQLiteDatabase: LedgerStore {
     public func ledgerSize(origin: String) async throws -> Int {
         try await read { db in
-            (try Int.fetchOne(db, sql: "SELECT max(seq) FROM log_entries WHERE origin = ?", arguments: [origin])).map { $0 + 1 } ?? 0
+            (try Int.fetchOne(db, sql: "SELECT max(seq) FROM log_entries WHERE origin = ?", arguments: [origin])).map {
+                $0 + 1
+            } ?? 0
         }
     }
 
@@ -15,7 +17,9 @@ extension SQLiteDatabase: LedgerStore {
 
     static func nodeHashes(_ db: Database, origin: String, _ ids: [MerkleNodeID]) throws -> [MerkleNodeID: [UInt8]] {
         var result: [MerkleNodeID: [UInt8]] = [:]
-        let statement = try db.cachedStatement(sql: "SELECT hash FROM log_nodes WHERE origin = ? AND level = ? AND idx = ?")
+        let statement = try db.cachedStatement(
+            sql: "SELECT hash FROM log_nodes WHERE origin = ? AND level = ? AND idx = ?"
+        )
         for id in ids {
             if let hash = try Data.fetchOne(statement, arguments: [origin, id.level, id.index]) {
                 result[id] = Array(hash)
@@ -50,14 +54,19 @@ extension SQLiteDatabase: LedgerStore {
                     try insertSubject.execute(arguments: [ref, origin, entry.seq])
                 }
             }
-            let insertNode = try db.cachedStatement(sql: "INSERT INTO log_nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)")
+            let insertNode = try db.cachedStatement(
+                sql: "INSERT INTO log_nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)"
+            )
             for (id, hash) in nodes {
                 try insertNode.execute(arguments: [origin, id.level, id.index, Data(hash)])
             }
             if let checkpoint {
                 try db.execute(
                     sql: "INSERT INTO log_checkpoints (origin, size, root, note, time) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [origin, checkpoint.size, Data(checkpoint.rootHash), checkpoint.note, checkpoint.time.epochMilliseconds]
+                    arguments: [
+                        origin, checkpoint.size, Data(checkpoint.rootHash), checkpoint.note,
+                        checkpoint.time.epochMilliseconds,
+                    ]
                 )
             }
             let upsert = try db.cachedStatement(
@@ -126,9 +135,17 @@ extension SQLiteDatabase: LedgerStore {
             )
             return rows.map { row in
                 LedgerEntryRow(
-                    origin: row["origin"], seq: row["seq"], id: row["id"], time: Timestamp(epochMilliseconds: row["time"]),
-                    kind: row["kind"], vendor: row["vendor"], purpose: row["purpose"], decision: row["decision"],
-                    shareID: row["share_id"], subjectRefs: [], bytes: Array(row["bytes"] as Data)
+                    origin: row["origin"],
+                    seq: row["seq"],
+                    id: row["id"],
+                    time: Timestamp(epochMilliseconds: row["time"]),
+                    kind: row["kind"],
+                    vendor: row["vendor"],
+                    purpose: row["purpose"],
+                    decision: row["decision"],
+                    shareID: row["share_id"],
+                    subjectRefs: [],
+                    bytes: Array(row["bytes"] as Data)
                 )
             }
         }
@@ -144,9 +161,16 @@ extension SQLiteDatabase: LedgerStore {
 
     public func registerOrigin(_ origin: String, verifierKey: String, at time: Timestamp) async throws {
         try await write { db in
-            if let existing = try String.fetchOne(db, sql: "SELECT verifier_key FROM log_origins WHERE origin = ?", arguments: [origin]) {
+            if let existing = try String.fetchOne(
+                db,
+                sql: "SELECT verifier_key FROM log_origins WHERE origin = ?",
+                arguments: [origin]
+            ) {
                 guard existing == verifierKey else {
-                    throw StorageError(.conflict, "the log \(origin) was signed with another key; refusing to continue it with this one")
+                    throw StorageError(
+                        .conflict,
+                        "the log \(origin) was signed with another key; refusing to continue it with this one"
+                    )
                 }
                 return
             }

@@ -7,15 +7,21 @@ extension SQLiteDatabase: TokenStore, AdminCallStore {
         try await write { db in
             try db.execute(
                 sql: "INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [record.id, record.name, record.role.rawValue, Data(hash), record.createdAt.epochMilliseconds]
+                arguments: [
+                    record.id, record.name, record.role.rawValue, Data(hash), record.createdAt.epochMilliseconds,
+                ]
             )
         }
     }
 
     public func token(hash: [UInt8]) async throws -> TokenRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL", arguments: [Data(hash)])
-                .map(Self.token)
+            try Row.fetchOne(
+                db,
+                sql: "SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL",
+                arguments: [Data(hash)]
+            )
+            .map(Self.token)
         }
     }
 
@@ -46,22 +52,35 @@ extension SQLiteDatabase: TokenStore, AdminCallStore {
     public func recordCall(_ call: AdminCallRecord) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO admin_calls (time, principal, role, method, route, status, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [call.time.epochMilliseconds, call.principal, call.role, call.method, call.route, call.status, call.outcome]
+                sql:
+                    "INSERT INTO admin_calls (time, principal, role, method, route, status, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    call.time.epochMilliseconds, call.principal, call.role, call.method, call.route, call.status,
+                    call.outcome,
+                ]
             )
         }
     }
 
     public func calls(after cursor: Int64, limit: Int) async throws -> [AdminCallRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM admin_calls WHERE id > ? ORDER BY id LIMIT ?", arguments: [cursor, limit])
-                .map { row in
-                    AdminCallRecord(
-                        id: row["id"], time: Timestamp(epochMilliseconds: row["time"]), principal: row["principal"],
-                        role: row["role"], method: row["method"], route: row["route"], status: row["status"],
-                        outcome: row["outcome"]
-                    )
-                }
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM admin_calls WHERE id > ? ORDER BY id LIMIT ?",
+                arguments: [cursor, limit]
+            )
+            .map { row in
+                AdminCallRecord(
+                    id: row["id"],
+                    time: Timestamp(epochMilliseconds: row["time"]),
+                    principal: row["principal"],
+                    role: row["role"],
+                    method: row["method"],
+                    route: row["route"],
+                    status: row["status"],
+                    outcome: row["outcome"]
+                )
+            }
         }
     }
 }
