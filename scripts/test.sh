@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== swift format lint"
+swift format lint --strict -r Sources Tests
 swift build --build-tests
 echo "== tests on SQLite"
 swift test --skip-build

@@ -26,7 +26,7 @@ extension ShareLog {
             let seq = frontier.size
             let bytes: [UInt8]
             do {
-                bytes = try Self.entryBytes(draft, seq: seq, origin: origin, time: now)
+                bytes = try pending.prepared.bytes(seq: seq, origin: origin, time: now, id: draft.id, kind: draft.kind.rawValue)
             } catch {
                 results.append(.failure(LogError("the entry cannot be canonicalised (it holds a non-integer number)")))
                 continue
@@ -81,13 +81,7 @@ extension ShareLog {
     /// An entry's leaf bytes: the draft's members with `seq`, `origin`, `time`, `id` and `kind`, in RFC 8785
     /// form.
     public static func entryBytes(_ draft: LogEntryDraft, seq: Int, origin: String, time: Timestamp) throws -> [UInt8] {
-        var members = draft.members
-        members.append(JSONMember("seq", .number(JSONNumber(seq))))
-        members.append(JSONMember("origin", .string(origin)))
-        members.append(JSONMember("time", .string(time.rfc3339)))
-        members.append(JSONMember("id", .string(draft.id)))
-        members.append(JSONMember("kind", .string(draft.kind.rawValue)))
-        return try CanonicalJSON.bytes(.object(members))
+        try PreparedEntry(draft).bytes(seq: seq, origin: origin, time: time, id: draft.id, kind: draft.kind.rawValue)
     }
 
     /// A signed checkpoint for `frontier`, when one is due: at a multiple of `checkpointEvery`, after

@@ -21,6 +21,7 @@ public final class ShareLog: Service, Sendable {
 
     struct Pending {
         var draft: LogEntryDraft
+        var prepared: PreparedEntry
         var continuation: CheckedContinuation<LoggedEntry, any Error>
     }
 
@@ -98,14 +99,20 @@ public final class ShareLog: Service, Sendable {
 
     /// Appends an entry; returns once it is durable. Throws ``LogError`` when it cannot be made durable.
     public func append(_ draft: LogEntryDraft) async throws -> LoggedEntry {
-        try await withCheckedThrowingContinuation { continuation in
+        let prepared: PreparedEntry
+        do {
+            prepared = try PreparedEntry(draft)
+        } catch {
+            throw LogError("the entry cannot be canonicalised (it holds a non-integer number or a reserved member)", underlying: error)
+        }
+        return try await withCheckedThrowingContinuation { continuation in
             enum Outcome {
                 case queued(CheckedContinuation<Void, Never>?)
                 case refused
             }
             let outcome: Outcome = state.withLock { state in
                 guard state.accepting else { return .refused }
-                state.pending.append(Pending(draft: draft, continuation: continuation))
+                state.pending.append(Pending(draft: draft, prepared: prepared, continuation: continuation))
                 defer { state.waiter = nil }
                 return .queued(state.waiter)
             }

@@ -120,8 +120,14 @@ extension SQLiteDatabase: LedgerStore {
             add("e.time >= ?", query.since?.epochMilliseconds)
             add("e.time <= ?", query.until?.epochMilliseconds)
             if let after = query.after {
-                clauses.append("(e.origin > ? OR (e.origin = ? AND e.seq > ?))")
-                arguments += [after.origin, after.origin, after.seq]
+                // Forms the primary-key index can seek on (an OR of ranges would scan from the start each page).
+                if query.origin == after.origin {
+                    clauses.append("e.seq > ?")
+                    arguments.append(after.seq)
+                } else {
+                    clauses.append("(e.origin, e.seq) > (?, ?)")
+                    arguments += [after.origin, after.seq]
+                }
             }
             let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             arguments.append(query.limit)
