@@ -26,7 +26,13 @@ extension ShareLog {
             let seq = frontier.size
             let bytes: [UInt8]
             do {
-                bytes = try pending.prepared.bytes(seq: seq, origin: origin, time: now, id: draft.id, kind: draft.kind.rawValue)
+                bytes = try pending.prepared.bytes(
+                    seq: seq,
+                    origin: origin,
+                    time: now,
+                    id: draft.id,
+                    kind: draft.kind.rawValue
+                )
             } catch {
                 results.append(.failure(LogError("the entry cannot be canonicalised (it holds a non-integer number)")))
                 continue

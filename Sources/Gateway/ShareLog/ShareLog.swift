@@ -103,7 +103,10 @@ public final class ShareLog: Service, Sendable {
         do {
             prepared = try PreparedEntry(draft)
         } catch {
-            throw LogError("the entry cannot be canonicalised (it holds a non-integer number or a reserved member)", underlying: error)
+            throw LogError(
+                "the entry cannot be canonicalised (it holds a non-integer number or a reserved member)",
+                underlying: error
+            )
         }
         return try await withCheckedThrowingContinuation { continuation in
             enum Outcome {

@@ -82,16 +82,22 @@ struct ShareLogTests {
         )
     }
 
-    @Test(arguments: [["a", "zz", "Z"], ["identity", "ids", "i", "kinds", "originals", "sequence", "times", "\u{e9}", "\u{1F600}", "\u{FFFF}"], []])
+    @Test(arguments: [
+        ["a", "zz", "Z"],
+        ["identity", "ids", "i", "kinds", "originals", "sequence", "times", "\u{e9}", "\u{1F600}", "\u{FFFF}"], [],
+    ])
     func splicedEntryBytesAreTheCanonicalForm(keys: [String]) throws {
         let members = keys.enumerated().map { JSONMember($0.element, .number(JSONNumber($0.offset))) }
         let draft = LogEntryDraft(id: "e-1", kind: .outcome, members: members)
         let time = Timestamp(epochMilliseconds: 1_790_000_000_123)
         let whole = try CanonicalJSON.bytes(
-            .object(members + [
-                JSONMember("seq", .number(JSONNumber(42))), JSONMember("origin", .string("o.example/x")),
-                JSONMember("time", .string(time.rfc3339)), JSONMember("id", .string("e-1")), JSONMember("kind", .string("outcome")),
-            ])
+            .object(
+                members + [
+                    JSONMember("seq", .number(JSONNumber(42))), JSONMember("origin", .string("o.example/x")),
+                    JSONMember("time", .string(time.rfc3339)), JSONMember("id", .string("e-1")),
+                    JSONMember("kind", .string("outcome")),
+                ]
+            )
         )
         #expect(try ShareLog.entryBytes(draft, seq: 42, origin: "o.example/x", time: time) == whole)
     }
