@@ -10,6 +10,7 @@ import Testing
 @Suite(
     "PostgreSQL outage",
     .serialized,
+    .timeLimit(.minutes(4)),
     .enabled(
         if: TestPostgres.enabled && TestPostgresCluster.binaries != nil,
         "needs PostgreSQL server binaries and the PostgreSQL run"

@@ -9,6 +9,7 @@ import Testing
 @Suite(
     "Two instances on PostgreSQL",
     .serialized,
+    .timeLimit(.minutes(4)),
     .enabled(if: TestPostgres.enabled, "needs GATEWAY_TEST_POSTGRES_URL")
 )
 struct MultiInstanceTests {

@@ -89,18 +89,15 @@ public final class PostgresDatabase: Sendable {
     }
 
     /// Runs `body`, failing with `unavailable` when the database does not answer within `operationTimeout`.
+    /// The caller is answered at the deadline even when the work ignores cancellation (a lease waiting for a
+    /// server that has gone); the abandoned work is cancelled and ends on its own.
     private func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let timeout = operationTimeout
         do {
-            return try await withThrowingTaskGroup(of: T.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    throw StorageError(.unavailable, "the database did not answer in time")
-                }
-                defer { group.cancelAll() }
-                return try await group.next()!
-            }
+            return try await Gateway.withDeadline(
+                operationTimeout,
+                timeoutError: { StorageError(.unavailable, "the database did not answer in time") },
+                body
+            )
         } catch {
             throw Self.map(error)
         }
