@@ -31,12 +31,13 @@ SKIP_C=0
 SKIP_C_COLD=0
 BUILD=1
 KEEP=0
+PERF=0
 SCENARIOS=""
 CACHE="${VENDOR_GATEWAY_BENCH_CACHE:-/tmp/vendor-gateway-bench}"
 PORT_BASE="${GATEWAY_BENCH_PORT_BASE:-18440}"
 
 usage() {
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     cat <<EOF
 
 Options:
@@ -51,6 +52,8 @@ Options:
   --skip-c-cold        skip (c-cold)
   --no-build           use the release binaries already built
   --keep               keep the temporary directory (logs, configs, raw results)
+  --perf               profile the server under test with \`perf record\` during round 1 (gateway and nginx);
+                       reports land next to the results (perf slows the profiled run a little)
 EOF
 }
 
@@ -67,6 +70,7 @@ while [ $# -gt 0 ]; do
         --skip-c-cold) SKIP_C_COLD=1 ;;
         --no-build) BUILD=0 ;;
         --keep) KEEP=1 ;;
+        --perf) PERF=1 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -101,6 +105,16 @@ if ! command -v nginx >/dev/null; then
         || die "cannot install nginx; install it and run again"
 fi
 NGINX="$(command -v nginx)"
+if [ "$PERF" = 1 ] && ! command -v perf >/dev/null; then
+    die "--perf needs perf (apt-get install -y linux-perf)"
+fi
+
+# Every port must be free: a server left over from another run would be measured instead.
+for port in "$UPSTREAM_PORT" "$NGINX_PORT" "$GW_A_PORT" "$GW_A_ADMIN" "$GW_C_PORT" "$GW_C_ADMIN"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        die "127.0.0.1:$port is in use; stop what listens there or set GATEWAY_BENCH_PORT_BASE"
+    fi
+done
 
 # ---------------------------------------------------------------------------------------------------------
 # Build (release)
@@ -279,17 +293,22 @@ MAX_CONCURRENCY=$(( CONNECTIONS > 64 ? CONNECTIONS : 64 ))
 printf '{"limits":{"vendor":{"maxConcurrency":%d}}}\n' "$MAX_CONCURRENCY" > "$WORK/gateway-config.json"
 log "bodies: 1 record $(wc -c < "$WORK/body-1.json") bytes, 100 records $(wc -c < "$WORK/body-100.json") bytes"
 
+# The environment of gateway instance $1 (a or c), in GW_ENV.
+gw_env() {
+    local instance=$1 port admin
+    if [ "$instance" = a ]; then port=$GW_A_PORT; admin=$GW_A_ADMIN; else port=$GW_C_PORT; admin=$GW_C_ADMIN; fi
+    GW_ENV=(GATEWAY_PROXY_HOST=127.0.0.1 GATEWAY_PROXY_PORT="$port"
+        GATEWAY_ADMIN_HOST=127.0.0.1 GATEWAY_ADMIN_PORT="$admin"
+        GATEWAY_DATA_DIR="$WORK/gw-$instance" GATEWAY_CERTS_DIR="$CERTS" GATEWAY_CONTRACTS_DIR="$ROOT/contracts"
+        GATEWAY_UPSTREAM_TRUST_ROOTS="$VENDOR/vendor-ca.pem" GATEWAY_UPSTREAM_ALLOW_PRIVATE_ADDRESSES=true
+        GATEWAY_LOG_ORIGIN="bench.local/gateway-$instance" GATEWAY_CREDENTIAL_BENCH_API_KEY=bench-secret-token)
+}
+
 # gatewayd with the environment of instance $1 (a or c).
 gw() {
     local instance=$1; shift
-    local port admin
-    if [ "$instance" = a ]; then port=$GW_A_PORT; admin=$GW_A_ADMIN; else port=$GW_C_PORT; admin=$GW_C_ADMIN; fi
-    env GATEWAY_PROXY_HOST=127.0.0.1 GATEWAY_PROXY_PORT="$port" \
-        GATEWAY_ADMIN_HOST=127.0.0.1 GATEWAY_ADMIN_PORT="$admin" \
-        GATEWAY_DATA_DIR="$WORK/gw-$instance" GATEWAY_CERTS_DIR="$CERTS" GATEWAY_CONTRACTS_DIR="$ROOT/contracts" \
-        GATEWAY_UPSTREAM_TRUST_ROOTS="$VENDOR/vendor-ca.pem" GATEWAY_UPSTREAM_ALLOW_PRIVATE_ADDRESSES=true \
-        GATEWAY_LOG_ORIGIN="bench.local/gateway-$instance" GATEWAY_CREDENTIAL_BENCH_API_KEY=bench-secret-token \
-        "$GATEWAYD" "$@" --config "$WORK/gateway-config.json"
+    gw_env "$instance"
+    env "${GW_ENV[@]}" "$GATEWAYD" "$@" --config "$WORK/gateway-config.json"
 }
 
 prepare_gateway() {
@@ -303,7 +322,9 @@ prepare_gateway() {
 
 start_gateway() {
     local instance=$1 port=$2
-    gw "$instance" serve >>"$WORK/logs/gateway-$instance.log" 2>&1 &
+    gw_env "$instance"
+    # env execs gatewayd: $! is the gateway's own PID.
+    env "${GW_ENV[@]}" "$GATEWAYD" serve --config "$WORK/gateway-config.json" >>"$WORK/logs/gateway-$instance.log" 2>&1 &
     STARTED_PID=$!
     PIDS+=("$STARTED_PID")
     wait_port "$port" "$STARTED_PID" "gateway $instance"
@@ -343,9 +364,9 @@ fi
 # ---------------------------------------------------------------------------------------------------------
 # Sanity: one request through each server must succeed, and the gateway must redact.
 check_once() {
-    local port=$1 name=$2 body=$3
+    local port=$1 name=$2 body=$3 value=${4:-1}
     local out
-    out=$(sed 's/{{n}}/1/g' "$body" | curl -sS -D - -o "$WORK/check-$name.body" \
+    out=$(sed "s/{{n}}/$value/g" "$body" | curl -sS -D - -o "$WORK/check-$name.body" \
         --cacert "$CERTS/ca.pem" --cert "$CERTS/clients/checkout.pem" --key "$CERTS/clients/checkout-key.pem" \
         -H 'content-type: application/json' -H 'share-purpose: analytics' --data-binary @- \
         "https://127.0.0.1:$port/vendors/bench/events") || die "$name: the check request failed"
@@ -359,8 +380,22 @@ check_once "$NGINX_PORT" nginx "$WORK/body-1.json"
 check_once "$GW_A_PORT" gateway-a "$WORK/body-1.json"
 if [ "$NEED_C" = 1 ]; then
     check_once "$GW_C_PORT" gateway-c "$WORK/body-1.json"
-    has c-cold && check_once "$GW_C_PORT" gateway-c-cold "$WORK/body-1-cold.json"
+    has c-cold && check_once "$GW_C_PORT" gateway-c-cold "$WORK/body-1-cold.json" 0000001
 fi
+
+# Prime the gateways: one request per consented subject (u-0..u-9999) fills the consent cache and the
+# upstream connection pool, as on a gateway that has been running; (c-cold) is meant to miss and is not primed.
+prime() {
+    local port=$1 name=$2
+    "$LOADGEN" --url "https://127.0.0.1:$port/vendors/bench/events" --connections "$CONNECTIONS" --requests 10000 \
+        --threads "$LOADGEN_THREADS" \
+        --cert "$CERTS/clients/checkout.pem" --key "$CERTS/clients/checkout-key.pem" --cacert "$CERTS/ca.pem" \
+        --body-file "$WORK/body-1.json" --header 'share-purpose: analytics' --template-modulo 10000 --json-only \
+        > "$WORK/results/prime-$name.json" 2>>"$WORK/logs/loadgen.log" || die "priming $name failed"
+    log "primed $name: $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["requests"], "requests,", r["status"])' "$WORK/results/prime-$name.json")"
+}
+if has a || has b; then prime "$GW_A_PORT" gateway-a; fi
+if has c; then prime "$GW_C_PORT" gateway-c; fi
 
 # ---------------------------------------------------------------------------------------------------------
 # Measurements
@@ -377,7 +412,14 @@ cpu_ticks() {  # user+system clock ticks of a process and its children processes
 measure() {  # scenario server round port pid body modulo width
     local scenario=$1 server=$2 round=$3 port=$4 pid=$5 body=$6 modulo=$7 width=$8
     local label="$scenario/$server/$round"
-    local before after
+    local before after perf_pid=""
+    if [ "$PERF" = 1 ] && [ "$round" = 1 ]; then
+        local targets
+        targets=$(echo "$pid" $(pgrep -P "$pid" || true) | tr ' ' ',')
+        perf record -F "${PERF_FREQUENCY:-499}" -g -p "$targets" -o "$WORK/results/perf-$scenario-$server.data" \
+            -- sleep "$(python3 -c "print($WARMUP + $DURATION)")" >>"$WORK/logs/perf.log" 2>&1 &
+        perf_pid=$!
+    fi
     before=$(cpu_ticks "$pid")
     local start_ns end_ns
     start_ns=$(date +%s%N)
@@ -390,6 +432,17 @@ measure() {  # scenario server round port pid body modulo width
         || die "loadgen failed for $label"
     end_ns=$(date +%s%N)
     after=$(cpu_ticks "$pid")
+    if [ -n "$perf_pid" ]; then
+        wait "$perf_pid" || true
+        perf report -i "$WORK/results/perf-$scenario-$server.data" --stdio --no-children --percent-limit 0.7 \
+            --sort symbol 2>/dev/null | grep -v '^$' | swift demangle --simplified \
+            > "$WORK/results/perf-$scenario-$server.txt" || true
+        perf report -i "$WORK/results/perf-$scenario-$server.data" --stdio --children --percent-limit 2 \
+            --sort symbol -g none 2>/dev/null | grep -v '^$' | swift demangle --simplified \
+            > "$WORK/results/perf-$scenario-$server-children.txt" || true
+        perf report -i "$WORK/results/perf-$scenario-$server.data" --stdio --no-children --sort dso -g none \
+            2>/dev/null | grep -v '^$' > "$WORK/results/perf-$scenario-$server-dso.txt" || true
+    fi
     local line
     line=$(tail -1 "$WORK/results/$(echo "$label" | tr / -).txt")
     python3 - "$line" "$scenario" "$server" "$round" "$((after - before))" "$(getconf CLK_TCK)" "$start_ns" "$end_ns" \
@@ -438,6 +491,11 @@ RESULTS_DIR="$CACHE/results"
 mkdir -p "$RESULTS_DIR"
 STAMP="$(date +%Y%m%d-%H%M%S)"
 cp "$WORK/results/runs.jsonl" "$RESULTS_DIR/runs-$STAMP.jsonl"
+if [ "$PERF" = 1 ]; then
+    mkdir -p "$RESULTS_DIR/perf-$STAMP"
+    cp "$WORK"/results/perf-*.txt "$RESULTS_DIR/perf-$STAMP/" 2>/dev/null || true
+    log "perf reports: $RESULTS_DIR/perf-$STAMP/"
+fi
 python3 - "$WORK/results/runs.jsonl" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$(nproc)" "$LOADGEN_THREADS" \
     > "$RESULTS_DIR/results-$STAMP.md" <<'EOF'
 import json, statistics, sys

@@ -245,23 +245,39 @@ final class SQLiteBaselineFixture: Sendable {
     }
 }
 
-/// The floor under any durable append on this disk: one `write` and one `fdatasync` per entry.
+/// The floor under any durable append on this disk: one `pwrite` and one `fdatasync` per entry, into a file
+/// written out and synced beforehand (as SQLite reuses its WAL), so no append changes the file's size or
+/// extents and each sync flushes data only.
 final class FsyncBaselineFixture: Sendable {
     let descriptor: Int32
     let line: [UInt8]
+    let capacity: Int
+    private let offset = Mutex(0)
 
     init() throws {
         let directory = try TemporaryDirectory.make("fsync-baseline")
-        descriptor = open(directory + "/entries.jsonl", O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        descriptor = open(directory + "/entries.jsonl", O_RDWR | O_CREAT, 0o600)
         guard descriptor >= 0 else { throw BenchSetupError("cannot open the baseline file") }
         line = try ShareLog.entryBytes(SyntheticEntries.share(vendor: "bench", index: 0), seq: 0, origin: benchOrigin, time: .now())
             + [UInt8(ascii: "\n")]
+        capacity = 256 << 20
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        for _ in 0..<(capacity >> 20) {
+            let written = zeros.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard written == zeros.count else { throw BenchSetupError("cannot preallocate the baseline file") }
+        }
+        guard fsync(descriptor) == 0 else { throw BenchSetupError("fsync failed") }
     }
 
     func append(count: Int) {
         for _ in 0..<count {
-            let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard written == line.count, fdatasync(descriptor) == 0 else { fatalError("write or fdatasync failed") }
+            let position = offset.withLock { offset -> Int in
+                if offset + line.count > capacity { offset = 0 }
+                defer { offset += line.count }
+                return offset
+            }
+            let written = line.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(position)) }
+            guard written == line.count, fdatasync(descriptor) == 0 else { fatalError("pwrite or fdatasync failed") }
         }
     }
 
@@ -362,14 +378,14 @@ enum MillionEntryLog {
         }
         try Data(checkpoint.note.utf8).write(to: URL(fileURLWithPath: building + "/checkpoint.txt"))
         try Data((signer.verifierKeyString + "\n").utf8).write(to: URL(fileURLWithPath: building + "/verifier.key"))
-        FileManager.default.createFile(atPath: building + "/export.jsonl", contents: nil)
+        _ = FileManager.default.createFile(atPath: building + "/export.jsonl", contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: building + "/export.jsonl"))
         let exported = try await LedgerExporter(store: database, pageSize: 10_000).export(origin: origin) { chunk in
             try handle.write(contentsOf: chunk)
         }
         try handle.close()
         guard exported == size else { throw BenchSetupError("exported \(exported) entries, expected \(size)") }
-        FileManager.default.createFile(atPath: building + "/complete", contents: Data())
+        _ = FileManager.default.createFile(atPath: building + "/complete", contents: Data())
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.moveItem(atPath: building, toPath: directory)
         print("[setup] log, export and checkpoint ready in \(ContinuousClock.now - started)")

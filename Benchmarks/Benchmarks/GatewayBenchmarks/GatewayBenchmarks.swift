@@ -90,14 +90,14 @@ func jsonBenchmarks() {
         Benchmark(
             "JSON read+redact+write: \(label)",
             configuration: .init(metrics: [.throughput, .wallClock, .mallocCountTotal, Rate.records], scalingFactor: scaling)
-        ) { benchmark, fixture in
+        ) { (benchmark: Benchmark, fixture: PolicyFixture) in
             let count = benchmark.scaledIterations.count * records
             measuringRate(benchmark, Rate.records, count: count) {
                 for _ in benchmark.scaledIterations {
                     blackHole(fixture.readRedactWrite())
                 }
             }
-        } setup: {
+        } setup: { () throws -> PolicyFixture in
             let fixture = try PolicyFixture.events(records: records)
             if records == 1 { print("[setup] 1-record body: \(fixture.bytes.count) bytes") }
             if records == 100 { print("[setup] 100-record body: \(fixture.bytes.count) bytes") }
@@ -139,7 +139,7 @@ func contractBenchmarks() {
     Benchmark(
         "DPA validation: acme-analytics.xml",
         configuration: .init(metrics: [.throughput, .wallClock, .mallocCountTotal], scalingFactor: .one)
-    ) { benchmark, fixture in
+    ) { (benchmark: Benchmark, fixture: ValidationFixture) in
         for _ in benchmark.scaledIterations {
             do {
                 blackHole(try fixture.validator.validate(fixture.bytes))
@@ -147,7 +147,7 @@ func contractBenchmarks() {
                 benchmark.error("validation failed: \(error)")
             }
         }
-    } setup: {
+    } setup: { () throws -> ValidationFixture in
         let path = RepositoryPaths.root + "/contracts/agreements/acme-analytics.xml"
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
         let validator = ContractValidator()
@@ -176,7 +176,7 @@ enum RepositoryPaths {
 
 /// Durable appends through `ShareLog` (group commit) on a SQLite file, with 1, 8 and 64 appenders at once,
 /// against two baselines with one fsync per append and no group commit: a SQLite transaction per entry (the
-/// same store, without the log's writer and Merkle tree) and a plain `write` + `fdatasync` per entry.
+/// same store, without the log's writer and Merkle tree) and a plain `pwrite` + `fdatasync` per entry into a preallocated file.
 func ledgerBenchmarks() {
     for appenders in [1, 8, 64] {
         Benchmark(
@@ -221,7 +221,7 @@ func ledgerBenchmarks() {
     }
 
     Benchmark(
-        "Ledger baseline: write+fdatasync per append, 1 appender",
+        "Ledger baseline: pwrite+fdatasync per append (preallocated file), 1 appender",
         configuration: .init(
             metrics: [.throughput, .wallClock, .cpuTotal, Rate.entries],
             warmupIterations: 2,

@@ -320,6 +320,7 @@ final class Connection: @unchecked Sendable {
     var handler: ExchangeHandler?
     var inFlightSince: NIODeadline?
     var status = 0
+    var responseBytes = 0
     var closeAfterResponse = false
     var timeoutTask: Scheduled<Void>?
     var finished = false
@@ -396,6 +397,7 @@ final class Connection: @unchecked Sendable {
         }
         inFlightSince = now
         status = 0
+        responseBytes = 0
         closeAfterResponse = false
         let timeout = state.timeout
         timeoutTask = loop.scheduleTask(in: timeout) { [self] in
@@ -412,7 +414,7 @@ final class Connection: @unchecked Sendable {
         closeAfterResponse = !head.isKeepAlive
     }
 
-    func received(bodyBytes: Int) { stats.bytesIn += bodyBytes }
+    func received(bodyBytes: Int) { responseBytes += bodyBytes }
 
     func responseEnded() {
         timeoutTask?.cancel()
@@ -424,6 +426,7 @@ final class Connection: @unchecked Sendable {
         if inWindow {
             stats.completed += 1
             stats.statuses[status, default: 0] += 1
+            stats.bytesIn += responseBytes
             let micros = UInt64(max(1, (now - started).nanoseconds / 1000))
             _ = stats.histogram.record(micros)
             stats.lastCompletion = now
@@ -596,7 +599,7 @@ struct Report {
             "connects": stats.connects,
         ]
         if let label { object["label"] = label }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
