@@ -37,12 +37,12 @@ public enum CanonicalJSON {
             }
             buffer.append(UInt8(ascii: "]"))
         case .object(let members):
-            let sorted = members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+            let sorted = members.sorted { keyPrecedes($0.key, $1.key) }
             buffer.append(UInt8(ascii: "{"))
             var previous: String?
             for member in sorted {
                 if let previous {
-                    if previous.utf16.elementsEqual(member.key.utf16) {
+                    if previous == member.key || previous.utf16.elementsEqual(member.key.utf16) {
                         throw CanonicalJSONError(.duplicateKey)
                     }
                     buffer.append(UInt8(ascii: ","))
@@ -54,5 +54,31 @@ public enum CanonicalJSON {
             }
             buffer.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// RFC 8785 member order: by UTF-16 code units. UTF-8 byte order is code-point order, which is the same
+    /// as UTF-16 order except between U+E000...U+FFFF and supplementary characters; so the bytes decide
+    /// unless one key holds a lead byte 0xEE or above, where the UTF-16 code units are compared instead.
+    /// (Swift's native strings are UTF-8: walking their UTF-16 view transcodes, and showed in profiles.)
+    static func keyPrecedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        let fast = a.withUTF8 { x in
+            b.withUTF8 { y -> Bool? in
+                let count = min(x.count, y.count)
+                var index = 0
+                while index < count {
+                    let p = x[index]
+                    let q = y[index]
+                    if p != q {
+                        if p >= 0xEE || q >= 0xEE { return nil }
+                        return p < q
+                    }
+                    index += 1
+                }
+                return x.count < y.count
+            }
+        }
+        return fast ?? a.utf16.lexicographicallyPrecedes(b.utf16)
     }
 }

@@ -11,9 +11,12 @@ import Crypto
 ///   to its first three characters. Anything else cannot be generalised and is removed.
 public struct FieldTransformer: Sendable {
     let hashKey: SymmetricKey
+    /// An HMAC already keyed with `hashKey`: copying it skips deriving the inner and outer pads per value.
+    private let keyed: HMAC<SHA256>
 
     public init(hashKey: SymmetricKey) {
         self.hashKey = hashKey
+        self.keyed = HMAC<SHA256>(key: hashKey)
     }
 
     /// The transformed value, or `nil` when the value cannot take the transform (it is then removed).
@@ -27,10 +30,13 @@ public struct FieldTransformer: Sendable {
     }
 
     func hash(_ value: JSONValue) -> String {
-        var mac = HMAC<SHA256>(key: hashKey)
+        var mac = keyed
         switch value {
-        case .string(let string): mac.update(data: Array(string.utf8))
-        case .number(let number): mac.update(data: Array(number.literal.utf8))
+        case .string(var string):
+            string.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        case .number(let number):
+            var literal = number.literal
+            literal.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
         default: mac.update(data: JSONWriter.bytes(value))
         }
         return Self.hex(Array(mac.finalize()))

@@ -1,5 +1,6 @@
-import Contracts
 import Testing
+
+@testable import Contracts
 
 private func canonical(_ json: String) throws -> String {
     let value = try JSONReader.parse(Array(json.utf8))
@@ -152,5 +153,27 @@ struct CanonicalJSONTests {
     @Test func errorDescriptionsCarryNoData() {
         let error = canonicalError(.object([JSONMember("secret-key", number("0.123456"))]))
         #expect(error?.description == "cannot canonicalise JSON: non-integer-number")
+    }
+
+    /// The byte-order fast path of the member sort agrees with UTF-16 order on every pair drawn from keys
+    /// that mix ASCII, Latin, U+E000...U+FFFF and supplementary characters (where code-point and UTF-16
+    /// order differ: U+FF61 sorts after U+1F600 by code point, before it by UTF-16).
+    @Test func memberOrderIsUTF16OrderForEveryKind() {
+        let pieces = [
+            "", "a", "b", "Z", "é", "ö", "\u{7FF}", "\u{800}", "\u{D7FF}", "\u{E000}", "\u{FF61}", "\u{FFFF}",
+            "\u{10000}", "\u{1F600}", "\u{10FFFF}",
+        ]
+        var keys: [String] = []
+        for first in pieces { for second in pieces { keys.append(first + second) } }
+        for a in keys {
+            for b in keys {
+                #expect(
+                    CanonicalJSON.keyPrecedes(a, b) == a.utf16.lexicographicallyPrecedes(b.utf16),
+                    "\(Array(a.unicodeScalars)) vs \(Array(b.unicodeScalars))"
+                )
+            }
+        }
+        let value: JSONValue = .object([JSONMember("\u{FF61}", .null), JSONMember("\u{1F600}", .null)])
+        #expect((try? CanonicalJSON.bytes(value)) == Array("{\"\u{1F600}\":null,\"\u{FF61}\":null}".utf8))
     }
 }
