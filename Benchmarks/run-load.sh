@@ -16,6 +16,9 @@
 #   c-cold  (c) with subjects cycling over the 1,000,000 subjects of the big store, so most consent lookups
 #           miss the gateway's cache and read SQLite (skip with --skip-c-cold)
 #
+#   Benchmarks/run-load.sh --postgres URL [--instances 2]   (a) and (b) with the store on PostgreSQL (URL of a
+#           role that may create databases; a fresh database is made per run), behind HAProxy with two instances
+#
 # Everything listens on 127.0.0.1 only; every server started here is stopped by PID on exit.
 set -euo pipefail
 
@@ -32,12 +35,14 @@ SKIP_C_COLD=0
 BUILD=1
 KEEP=0
 PERF=0
+POSTGRES=""
+INSTANCES=1
 SCENARIOS=""
 CACHE="${VENDOR_GATEWAY_BENCH_CACHE:-/tmp/vendor-gateway-bench}"
 PORT_BASE="${GATEWAY_BENCH_PORT_BASE:-18440}"
 
 usage() {
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
     cat <<EOF
 
 Options:
@@ -52,6 +57,9 @@ Options:
   --skip-c-cold        skip (c-cold)
   --no-build           use the release binaries already built
   --keep               keep the temporary directory (logs, configs, raw results)
+  --postgres URL       the gateway's store on PostgreSQL (a fresh database on that server); (c) is skipped
+  --instances N        1 or 2; with 2 (needs --postgres) two gateways share the database behind HAProxy
+                       (TCP passthrough, round robin) and (a), (b) go through HAProxy
   --perf               profile the server under test with \`perf record\` during round 1 (gateway and nginx);
                        reports land next to the results (perf slows the profiled run a little)
 EOF
@@ -71,12 +79,17 @@ while [ $# -gt 0 ]; do
         --no-build) BUILD=0 ;;
         --keep) KEEP=1 ;;
         --perf) PERF=1 ;;
+        --postgres) POSTGRES="$2"; shift ;;
+        --instances) INSTANCES="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
 
+case "$INSTANCES" in 1|2) ;; *) echo "--instances takes 1 or 2" >&2; exit 2 ;; esac
+if [ "$INSTANCES" = 2 ] && [ -z "$POSTGRES" ]; then echo "--instances 2 needs --postgres" >&2; exit 2; fi
+if [ -n "$POSTGRES" ]; then SKIP_C=1; fi
 if [ -z "$SCENARIOS" ]; then
     SCENARIOS="a,b"
     [ "$SKIP_C" = 1 ] || SCENARIOS="$SCENARIOS,c"
@@ -92,6 +105,9 @@ GW_A_PORT=$((PORT_BASE + 3))         # gateway on a fresh store: (a), (b)
 GW_A_ADMIN=$((PORT_BASE + 4))
 GW_C_PORT=$((PORT_BASE + 5))         # gateway on the big store: (c), (c-cold)
 GW_C_ADMIN=$((PORT_BASE + 6))
+GW_A2_PORT=$((PORT_BASE + 7))        # second instance on the same PostgreSQL database (--instances 2)
+GW_A2_ADMIN=$((PORT_BASE + 8))
+HAPROXY_PORT=$((PORT_BASE + 9))      # HAProxy in front of both instances
 
 log() { printf '[run-load %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -110,7 +126,8 @@ if [ "$PERF" = 1 ] && ! command -v perf >/dev/null; then
 fi
 
 # Every port must be free: a server left over from another run would be measured instead.
-for port in "$UPSTREAM_PORT" "$NGINX_PORT" "$GW_A_PORT" "$GW_A_ADMIN" "$GW_C_PORT" "$GW_C_ADMIN"; do
+for port in "$UPSTREAM_PORT" "$NGINX_PORT" "$GW_A_PORT" "$GW_A_ADMIN" "$GW_C_PORT" "$GW_C_ADMIN" \
+    "$GW_A2_PORT" "$GW_A2_ADMIN" "$HAPROXY_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         die "127.0.0.1:$port is in use; stop what listens there or set GATEWAY_BENCH_PORT_BASE"
     fi
@@ -296,12 +313,17 @@ log "bodies: 1 record $(wc -c < "$WORK/body-1.json") bytes, 100 records $(wc -c 
 # The environment of gateway instance $1 (a or c), in GW_ENV.
 gw_env() {
     local instance=$1 port admin
-    if [ "$instance" = a ]; then port=$GW_A_PORT; admin=$GW_A_ADMIN; else port=$GW_C_PORT; admin=$GW_C_ADMIN; fi
+    case "$instance" in
+        a) port=$GW_A_PORT; admin=$GW_A_ADMIN ;;
+        a2) port=$GW_A2_PORT; admin=$GW_A2_ADMIN ;;
+        *) port=$GW_C_PORT; admin=$GW_C_ADMIN ;;
+    esac
     GW_ENV=(GATEWAY_PROXY_HOST=127.0.0.1 GATEWAY_PROXY_PORT="$port"
         GATEWAY_ADMIN_HOST=127.0.0.1 GATEWAY_ADMIN_PORT="$admin"
         GATEWAY_DATA_DIR="$WORK/gw-$instance" GATEWAY_CERTS_DIR="$CERTS" GATEWAY_CONTRACTS_DIR="$ROOT/contracts"
         GATEWAY_UPSTREAM_TRUST_ROOTS="$VENDOR/vendor-ca.pem" GATEWAY_UPSTREAM_ALLOW_PRIVATE_ADDRESSES=true
         GATEWAY_LOG_ORIGIN="bench.local/gateway-$instance" GATEWAY_CREDENTIAL_BENCH_API_KEY=bench-secret-token)
+    if [ -n "$POSTGRES" ] && [ "$instance" != c ]; then GW_ENV+=(GATEWAY_STORAGE_URL="$PG_DATABASE_URL"); fi
 }
 
 # gatewayd with the environment of instance $1 (a or c).
@@ -349,10 +371,49 @@ if [ "$NEED_C" = 1 ]; then
     cp --reflink=auto "$BIG" "$WORK/gw-c/gateway.sqlite"
 fi
 
+if [ -n "$POSTGRES" ]; then
+    command -v psql >/dev/null || die "--postgres needs psql (apt-get install -y postgresql-client)"
+    PG_DATABASE="gateway_bench_$(date +%s)"
+    psql "$POSTGRES" -qc "CREATE DATABASE $PG_DATABASE" >/dev/null || die "cannot create database $PG_DATABASE on $POSTGRES"
+    PG_DATABASE_URL="$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$POSTGRES" "$PG_DATABASE")"
+    log "store: PostgreSQL database $PG_DATABASE"
+fi
 prepare_gateway a
 start_gateway a "$GW_A_PORT"
 GW_A_PID=$STARTED_PID
 log "gateway a on 127.0.0.1:$GW_A_PORT (pid $GW_A_PID)"
+GW_SERVER_PORT=$GW_A_PORT
+GW_SERVER_PIDS="$GW_A_PID"
+if [ "$INSTANCES" = 2 ]; then
+    mkdir -p "$WORK/gw-a2"
+    start_gateway a2 "$GW_A2_PORT"
+    GW_A2_PID=$STARTED_PID
+    log "gateway a2 on 127.0.0.1:$GW_A2_PORT (pid $GW_A2_PID), same database"
+    command -v haproxy >/dev/null || die "--instances 2 needs haproxy (apt-get install -y haproxy)"
+    cat > "$WORK/haproxy.cfg" <<HAPROXY
+global
+    maxconn 4000
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 300s
+    timeout server 300s
+frontend data
+    bind 127.0.0.1:$HAPROXY_PORT
+    default_backend gateways
+backend gateways
+    balance roundrobin
+    server a 127.0.0.1:$GW_A_PORT
+    server a2 127.0.0.1:$GW_A2_PORT
+HAPROXY
+    haproxy -f "$WORK/haproxy.cfg" -db >>"$WORK/logs/haproxy.log" 2>&1 &
+    HAPROXY_PID=$!
+    PIDS+=("$HAPROXY_PID")
+    wait_port "$HAPROXY_PORT" "$HAPROXY_PID" haproxy
+    log "haproxy on 127.0.0.1:$HAPROXY_PORT (pid $HAPROXY_PID) in front of both"
+    GW_SERVER_PORT=$HAPROXY_PORT
+    GW_SERVER_PIDS="$GW_A_PID $GW_A2_PID $HAPROXY_PID"
+fi
 GW_C_PID=""
 if [ "$NEED_C" = 1 ]; then
     prepare_gateway c
@@ -377,7 +438,7 @@ check_once() {
     fi
 }
 check_once "$NGINX_PORT" nginx "$WORK/body-1.json"
-check_once "$GW_A_PORT" gateway-a "$WORK/body-1.json"
+check_once "$GW_SERVER_PORT" gateway-a "$WORK/body-1.json"
 if [ "$NEED_C" = 1 ]; then
     check_once "$GW_C_PORT" gateway-c "$WORK/body-1.json"
     has c-cold && check_once "$GW_C_PORT" gateway-c-cold "$WORK/body-1-cold.json" 0000001
@@ -394,7 +455,7 @@ prime() {
         > "$WORK/results/prime-$name.json" 2>>"$WORK/logs/loadgen.log" || die "priming $name failed"
     log "primed $name: $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["requests"], "requests,", r["status"])' "$WORK/results/prime-$name.json")"
 }
-if has a || has b; then prime "$GW_A_PORT" gateway-a; fi
+if has a || has b; then prime "$GW_SERVER_PORT" gateway-a; fi
 if has c; then prime "$GW_C_PORT" gateway-c; fi
 
 # ---------------------------------------------------------------------------------------------------------
@@ -413,14 +474,17 @@ measure() {  # scenario server round port pid body modulo width
     local scenario=$1 server=$2 round=$3 port=$4 pid=$5 body=$6 modulo=$7 width=$8
     local label="$scenario/$server/$round"
     local before after perf_pid=""
+    pid=${pid//,/ }
     if [ "$PERF" = 1 ] && [ "$round" = 1 ]; then
         local targets
-        targets=$(echo "$pid" $(pgrep -P "$pid" || true) | tr ' ' ',')
+        # shellcheck disable=SC2086
+        targets=$(echo $pid $(for p in $pid; do pgrep -P "$p" || true; done) | tr ' ' ',')
         perf record -F "${PERF_FREQUENCY:-499}" -g -p "$targets" -o "$WORK/results/perf-$scenario-$server.data" \
             -- sleep "$(python3 -c "print($WARMUP + $DURATION)")" >>"$WORK/logs/perf.log" 2>&1 &
         perf_pid=$!
     fi
-    before=$(cpu_ticks "$pid")
+    # shellcheck disable=SC2086
+    before=$(cpu_ticks $pid)
     local start_ns end_ns
     start_ns=$(date +%s%N)
     "$LOADGEN" --url "https://127.0.0.1:$port/vendors/bench/events" \
@@ -431,7 +495,8 @@ measure() {  # scenario server round port pid body modulo width
         > "$WORK/results/$(echo "$label" | tr / -).txt" 2>>"$WORK/logs/loadgen.log" \
         || die "loadgen failed for $label"
     end_ns=$(date +%s%N)
-    after=$(cpu_ticks "$pid")
+    # shellcheck disable=SC2086
+    after=$(cpu_ticks $pid)
     if [ -n "$perf_pid" ]; then
         wait "$perf_pid" || true
         perf report -i "$WORK/results/perf-$scenario-$server.data" --stdio --no-children --percent-limit 0.7 \
@@ -461,8 +526,8 @@ EOF
 scenario_args() {  # port pid body modulo width, for a scenario on a server
     local scenario=$1 server=$2
     case "$scenario/$server" in
-        a/gateway) echo "$GW_A_PORT $GW_A_PID $WORK/body-1.json 10000 0" ;;
-        b/gateway) echo "$GW_A_PORT $GW_A_PID $WORK/body-100.json 10000 0" ;;
+        a/gateway) echo "$GW_SERVER_PORT ${GW_SERVER_PIDS// /,} $WORK/body-1.json 10000 0" ;;
+        b/gateway) echo "$GW_SERVER_PORT ${GW_SERVER_PIDS// /,} $WORK/body-100.json 10000 0" ;;
         c/gateway) echo "$GW_C_PORT $GW_C_PID $WORK/body-1.json 10000 0" ;;
         c-cold/gateway) echo "$GW_C_PORT $GW_C_PID $WORK/body-1-cold.json 1000000 7" ;;
         a/nginx|c/nginx) echo "$NGINX_PORT $NGINX_PID $WORK/body-1.json 10000 0" ;;
@@ -496,10 +561,12 @@ if [ "$PERF" = 1 ]; then
     cp "$WORK"/results/perf-*.txt "$RESULTS_DIR/perf-$STAMP/" 2>/dev/null || true
     log "perf reports: $RESULTS_DIR/perf-$STAMP/"
 fi
-python3 - "$WORK/results/runs.jsonl" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$(nproc)" "$LOADGEN_THREADS" \
+STORE_NOTE="SQLite"
+if [ -n "$POSTGRES" ]; then STORE_NOTE="PostgreSQL, $INSTANCES instance(s)$([ "$INSTANCES" = 2 ] && echo ' behind HAProxy')"; fi
+python3 - "$WORK/results/runs.jsonl" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$(nproc)" "$LOADGEN_THREADS" "$STORE_NOTE" \
     > "$RESULTS_DIR/results-$STAMP.md" <<'EOF'
 import json, statistics, sys
-path, rounds, duration, connections, cores, threads = sys.argv[1:]
+path, rounds, duration, connections, cores, threads, store = sys.argv[1:]
 runs = [json.loads(line) for line in open(path) if line.strip()]
 records = {"a": 1, "b": 100, "c": 1, "c-cold": 1}
 names = {
@@ -513,7 +580,7 @@ def pick(scenario, server):
     return [r for r in runs if r["scenario"] == scenario and r["server"] == server]
 print(f"Load test: {rounds} round(s) x {duration} s per scenario and server, {connections} keep-alive TLS connections, "
       f"closed loop; medians over rounds. Machine: {cores} cores shared by the load generator ({threads} thread), "
-      "the server under test and the upstream nginx.")
+      f"the server under test and the upstream nginx. Gateway store: {store}.")
 print()
 print("| scenario | server | requests/s | records/s | p50 ms | p90 ms | p99 ms | p99.9 ms | server CPU % | non-200 | errors |")
 print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
