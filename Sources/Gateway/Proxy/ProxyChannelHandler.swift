@@ -31,6 +31,8 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var service: String?
     private var headerTimer: Scheduled<Void>?
     private var bodyTimer: Scheduled<Void>?
+    /// The connection's event loop as a task executor, made on first use.
+    private var loopExecutor: EventLoopTaskExecutor?
 
     init(pipeline: SharePipeline, limits: GatewayLimits) {
         self.pipeline = pipeline
@@ -113,7 +115,7 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
                 body = ByteBuffer()
                 let pipeline = self.pipeline
                 let promise = context.eventLoop.makePromise(of: ProxyResponse.self)
-                promise.completeWithTask { await pipeline.handle(request) }
+                Task(executorPreference: executor(context)) { promise.succeed(await pipeline.handle(request)) }
                 promise.futureResult.whenSuccess { [weak self] response in
                     self?.write(response, keepAlive: head.isKeepAlive, context: context)
                 }
@@ -123,6 +125,13 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
                 break
             }
         }
+    }
+
+    private func executor(_ context: ChannelHandlerContext) -> EventLoopTaskExecutor {
+        if let loopExecutor { return loopExecutor }
+        let made = EventLoopTaskExecutor(context.eventLoop)
+        loopExecutor = made
+        return made
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
