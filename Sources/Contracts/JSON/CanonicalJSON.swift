@@ -60,7 +60,7 @@ public enum CanonicalJSON {
     /// as UTF-16 order except between U+E000...U+FFFF and supplementary characters; so the bytes decide
     /// unless one key holds a lead byte 0xEE or above, where the UTF-16 code units are compared instead.
     /// (Swift's native strings are UTF-8: walking their UTF-16 view transcodes, and showed in profiles.)
-    static func keyPrecedes(_ a: String, _ b: String) -> Bool {
+    public static func keyPrecedes(_ a: String, _ b: String) -> Bool {
         var a = a
         var b = b
         let fast = a.withUTF8 { x in

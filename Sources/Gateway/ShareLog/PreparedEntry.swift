@@ -20,7 +20,7 @@ struct PreparedEntry: Sendable {
             bytes += try CanonicalJSON.bytes(member.value)
             members.append((member.key, bytes))
         }
-        members.sort { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+        members.sort { CanonicalJSON.keyPrecedes($0.key, $1.key) }
         for index in members.indices.dropFirst() where members[index].key == members[index - 1].key {
             throw LogError("an entry has the member `\(members[index].key)` twice")
         }
@@ -46,7 +46,7 @@ struct PreparedEntry: Sendable {
             out += bytes
         }
         for member in members {
-            while next < fixed.count, fixed[next].key.utf16.lexicographicallyPrecedes(member.key.utf16) {
+            while next < fixed.count, CanonicalJSON.keyPrecedes(fixed[next].key, member.key) {
                 emit(fixed[next].bytes)
                 next += 1
             }
