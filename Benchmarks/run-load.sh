@@ -562,7 +562,8 @@ if [ "$PERF" = 1 ]; then
     log "perf reports: $RESULTS_DIR/perf-$STAMP/"
 fi
 STORE_NOTE="SQLite"
-if [ -n "$POSTGRES" ]; then STORE_NOTE="PostgreSQL, $INSTANCES instance(s)$([ "$INSTANCES" = 2 ] && echo ' behind HAProxy')"; fi
+if [ -n "$POSTGRES" ]; then STORE_NOTE="PostgreSQL, one instance"; fi
+if [ "$INSTANCES" = 2 ]; then STORE_NOTE="PostgreSQL, two instances behind HAProxy"; fi
 python3 - "$WORK/results/runs.jsonl" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$(nproc)" "$LOADGEN_THREADS" "$STORE_NOTE" \
     > "$RESULTS_DIR/results-$STAMP.md" <<'EOF'
 import json, statistics, sys

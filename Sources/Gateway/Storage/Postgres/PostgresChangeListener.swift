@@ -38,6 +38,14 @@ public final class PostgresChangeListener: Service, Sendable {
     }
 
     public func run() async throws {
+        // Nothing to finish on shutdown: stop listening at once (the service group shuts this service down
+        // last, after the servers and the share log).
+        try await cancelWhenGracefulShutdown {
+            try await self.listen()
+        }
+    }
+
+    private func listen() async throws {
         var attempt = 0
         while !Task.isCancelled {
             do {
