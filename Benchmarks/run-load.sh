@@ -16,6 +16,8 @@
 #   c-cold  (c) with subjects cycling over the 1,000,000 subjects of the big store, so most consent lookups
 #           miss the gateway's cache and read SQLite (skip with --skip-c-cold)
 #
+#   Benchmarks/run-load.sh --soak 600 --connections 6   the gateway alone on (a) for 600 s, resident memory
+#           sampled every 10 s (a soak: memory must stay flat, no errors)
 #   Benchmarks/run-load.sh --postgres URL [--instances 2]   (a) and (b) with the store on PostgreSQL (URL of a
 #           role that may create databases; a fresh database is made per run), behind HAProxy with two instances
 #
@@ -37,12 +39,13 @@ KEEP=0
 PERF=0
 POSTGRES=""
 INSTANCES=1
+SOAK=0
 SCENARIOS=""
 CACHE="${VENDOR_GATEWAY_BENCH_CACHE:-/tmp/vendor-gateway-bench}"
 PORT_BASE="${GATEWAY_BENCH_PORT_BASE:-18440}"
 
 usage() {
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
     cat <<EOF
 
 Options:
@@ -60,6 +63,7 @@ Options:
   --postgres URL       the gateway's store on PostgreSQL (a fresh database on that server); (c) is skipped
   --instances N        1 or 2; with 2 (needs --postgres) two gateways share the database behind HAProxy
                        (TCP passthrough, round robin) and (a), (b) go through HAProxy
+  --soak S             only the gateway, scenario (a), one run of S seconds; resident memory sampled every 10 s
   --perf               profile the server under test with \`perf record\` during round 1 (gateway and nginx);
                        reports land next to the results (perf slows the profiled run a little)
 EOF
@@ -80,6 +84,7 @@ while [ $# -gt 0 ]; do
         --keep) KEEP=1 ;;
         --perf) PERF=1 ;;
         --postgres) POSTGRES="$2"; shift ;;
+        --soak) SOAK="$2"; shift ;;
         --instances) INSTANCES="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
@@ -87,6 +92,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
+if [ "$SOAK" != 0 ]; then SCENARIOS=a; ROUNDS=1; DURATION=$SOAK; fi
 case "$INSTANCES" in 1|2) ;; *) echo "--instances takes 1 or 2" >&2; exit 2 ;; esac
 if [ "$INSTANCES" = 2 ] && [ -z "$POSTGRES" ]; then echo "--instances 2 needs --postgres" >&2; exit 2; fi
 if [ -n "$POSTGRES" ]; then SKIP_C=1; fi
@@ -542,10 +548,23 @@ for round in $(seq 1 "$ROUNDS"); do
         has "$scenario" || continue
         # Alternate which server goes first from round to round.
         if [ $((round % 2)) = 1 ]; then order="gateway nginx"; else order="nginx gateway"; fi
+        [ "$SOAK" = 0 ] || order="gateway"
         for server in $order; do
+            sampler=""
+            if [ "$SOAK" != 0 ]; then
+                (
+                    started=$(date +%s)
+                    while kill -0 "$GW_A_PID" 2>/dev/null; do
+                        echo "$(( $(date +%s) - started )) $(awk '/VmRSS/ {print $2}' "/proc/$GW_A_PID/status")"
+                        sleep 10
+                    done
+                ) > "$WORK/results/rss.txt" 2>/dev/null &
+                sampler=$!
+            fi
             log "round $round/$ROUNDS: ($scenario) $server"
             # shellcheck disable=SC2046
             measure "$scenario" "$server" "$round" $(scenario_args "$scenario" "$server")
+            if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; fi
         done
     done
 done
@@ -607,6 +626,19 @@ print("| --- | ---: |")
 for scenario, ratio in ratios:
     print(f"| {names[scenario]} | {ratio:.2f} |")
 EOF
+if [ "$SOAK" != 0 ]; then
+    cp "$WORK/results/rss.txt" "$RESULTS_DIR/soak-rss-$STAMP.txt"
+    python3 - "$WORK/results/rss.txt" "$WARMUP" >> "$RESULTS_DIR/results-$STAMP.md" <<'EOF'
+import sys
+samples = [tuple(map(int, line.split())) for line in open(sys.argv[1]) if len(line.split()) == 2]
+after = [kib for t, kib in samples if t >= 60]
+print()
+print(f"Soak: gateway resident memory sampled every 10 s ({len(samples)} samples): "
+      f"first {samples[0][1] / 1024:.0f} MiB, at 60 s {after[0] / 1024 if after else 0:.0f} MiB, "
+      f"last {samples[-1][1] / 1024:.0f} MiB, max {max(k for _, k in samples) / 1024:.0f} MiB; "
+      f"from 60 s to the end: {((after[-1] - after[0]) / 1024) if after else 0:+.1f} MiB.")
+EOF
+fi
 echo
 cat "$RESULTS_DIR/results-$STAMP.md"
 echo
