@@ -18,6 +18,8 @@
 #
 #   Benchmarks/run-load.sh --soak 600 --connections 6   the gateway alone on (a) for 600 s, resident memory
 #           sampled every 10 s (a soak: memory must stay flat, no errors)
+#   Benchmarks/run-load.sh --batches 1,100,1000,10000   one connection, batches of each size in turn: latency per
+#           batch and per record, and the gateway's peak resident memory (body limits raised to 16 MiB)
 #   Benchmarks/run-load.sh --postgres URL [--instances 2]   (a) and (b) with the store on PostgreSQL (URL of a
 #           role that may create databases; a fresh database is made per run), behind HAProxy with two instances
 #
@@ -40,12 +42,13 @@ PERF=0
 POSTGRES=""
 INSTANCES=1
 SOAK=0
+BATCHES=""
 SCENARIOS=""
 CACHE="${VENDOR_GATEWAY_BENCH_CACHE:-/tmp/vendor-gateway-bench}"
 PORT_BASE="${GATEWAY_BENCH_PORT_BASE:-18440}"
 
 usage() {
-    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
     cat <<EOF
 
 Options:
@@ -63,6 +66,7 @@ Options:
   --postgres URL       the gateway's store on PostgreSQL (a fresh database on that server); (c) is skipped
   --instances N        1 or 2; with 2 (needs --postgres) two gateways share the database behind HAProxy
                        (TCP passthrough, round robin) and (a), (b) go through HAProxy
+  --batches LIST       batch scaling: sizes to send one at a time over one connection (only the gateway)
   --soak S             only the gateway, scenario (a), one run of S seconds; resident memory sampled every 10 s
   --perf               profile the server under test with \`perf record\` during round 1 (gateway and nginx);
                        reports land next to the results (perf slows the profiled run a little)
@@ -85,6 +89,7 @@ while [ $# -gt 0 ]; do
         --perf) PERF=1 ;;
         --postgres) POSTGRES="$2"; shift ;;
         --soak) SOAK="$2"; shift ;;
+        --batches) BATCHES="$2"; shift ;;
         --instances) INSTANCES="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
@@ -93,6 +98,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$SOAK" != 0 ]; then SCENARIOS=a; ROUNDS=1; DURATION=$SOAK; fi
+if [ -n "$BATCHES" ]; then SCENARIOS=a; fi
 case "$INSTANCES" in 1|2) ;; *) echo "--instances takes 1 or 2" >&2; exit 2 ;; esac
 if [ "$INSTANCES" = 2 ] && [ -z "$POSTGRES" ]; then echo "--instances 2 needs --postgres" >&2; exit 2; fi
 if [ -n "$POSTGRES" ]; then SKIP_C=1; fi
@@ -313,7 +319,12 @@ log "nginx: upstream on 127.0.0.1:$UPSTREAM_PORT (pid $UPSTREAM_PID), proxy on 1
 "$BENCHPREP" body --records 1 --subject 'c-{{n}}' > "$WORK/body-1-cold.json"
 "$BENCHPREP" consents --subjects 10000 --prefix u- --vendor bench > "$WORK/consents-10k.jsonl"
 MAX_CONCURRENCY=$(( CONNECTIONS > 64 ? CONNECTIONS : 64 ))
-printf '{"limits":{"vendor":{"maxConcurrency":%d}}}\n' "$MAX_CONCURRENCY" > "$WORK/gateway-config.json"
+if [ -n "$BATCHES" ]; then
+    printf '{"limits":{"vendor":{"maxConcurrency":%d},"body":{"maxBytes":16777216,"maxDecodedBytes":67108864}}}\n' \
+        "$MAX_CONCURRENCY" > "$WORK/gateway-config.json"
+else
+    printf '{"limits":{"vendor":{"maxConcurrency":%d}}}\n' "$MAX_CONCURRENCY" > "$WORK/gateway-config.json"
+fi
 log "bodies: 1 record $(wc -c < "$WORK/body-1.json") bytes, 100 records $(wc -c < "$WORK/body-100.json") bytes"
 
 # The environment of gateway instance $1 (a or c), in GW_ENV.
@@ -542,6 +553,44 @@ scenario_args() {  # port pid body modulo width, for a scenario on a server
     esac
 }
 
+if [ -n "$BATCHES" ]; then
+    RESULTS_DIR="$CACHE/results"
+    mkdir -p "$RESULTS_DIR"
+    STAMP="$(date +%Y%m%d-%H%M%S)"
+    {
+        echo "Batch scaling: one connection, one batch at a time, records of 15 fields (6 redacted), subjects over"
+        echo "10,000 consented ones; latency medians over the requests sent; peak resident memory (VmHWM) of the gateway"
+        echo "after each size. Gateway body limit raised to 16 MiB for this run."
+        echo
+        echo "| records per batch | body bytes | requests | p50 ms | p99 ms | us per record (p50) | gateway peak RSS MiB | non-200 |"
+        echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    } > "$RESULTS_DIR/batches-$STAMP.md"
+    for size in ${BATCHES//,/ }; do
+        "$BENCHPREP" body --records "$size" > "$WORK/body-batch-$size.json"
+        requests=$(( size >= 10000 ? 10 : (size >= 1000 ? 40 : 200) ))
+        log "batches of $size records: $requests requests"
+        "$LOADGEN" --url "https://127.0.0.1:$GW_A_PORT/vendors/bench/events" --connections 1 --requests "$requests" \
+            --threads 1 --cert "$CERTS/clients/checkout.pem" --key "$CERTS/clients/checkout-key.pem" \
+            --cacert "$CERTS/ca.pem" --body-file "$WORK/body-batch-$size.json" --header 'share-purpose: analytics' \
+            --template-modulo 10000 --json-only > "$WORK/results/batch-$size.json" 2>>"$WORK/logs/loadgen.log" \
+            || die "loadgen failed for batches of $size"
+        hwm=$(awk '/VmHWM/ {print $2}' "/proc/$GW_A_PID/status")
+        python3 - "$WORK/results/batch-$size.json" "$size" "$(wc -c < "$WORK/body-batch-$size.json")" "$hwm" \
+            >> "$RESULTS_DIR/batches-$STAMP.md" <<'EOF'
+import json, sys
+result = json.load(open(sys.argv[1]))
+size, body, hwm = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+lat = result["latency_ms"]
+non200 = sum(v for k, v in result["status"].items() if k != "200") + result["errors"]
+print(f"| {size:,} | {body:,} | {result['requests']} | {lat['p50']:.2f} | {lat['p99']:.2f} | "
+      f"{1000 * lat['p50'] / size:.1f} | {hwm / 1024:.0f} | {non200} |")
+EOF
+    done
+    echo
+    cat "$RESULTS_DIR/batches-$STAMP.md"
+    log "results: $RESULTS_DIR/batches-$STAMP.md"
+    exit 0
+fi
 log "measuring: scenarios $SCENARIOS, $ROUNDS round(s) x $DURATION s (+$WARMUP s warm-up), $CONNECTIONS connections, alternating gateway and nginx"
 for round in $(seq 1 "$ROUNDS"); do
     for scenario in a b c c-cold; do
