@@ -108,7 +108,7 @@ struct PolicyEngineTests {
                 ("$.card", .removed, "prohibited"), ("$.diagnosis", .removed, "sensitive-needs-explicit-consent"),
                 ("$.pages[*]", .sent, "allowed"), ("$.name", .removed, "contract-transform"),
                 ("$.gender", .removed, "not-in-contract"), ("$.locale", .sent, "non-personal"),
-                ("$.ssn", .removed, "unmapped"),
+                ("$.*", .removed, "unmapped"),
             ]
         ),
         Case(
@@ -354,7 +354,7 @@ struct PolicyEngineTests {
             body: #"{"id":42,"page":"x"}"#,
             consents: [consent("42")],
             sent: #"{"id":42}"#,
-            fields: [("$.page", .removed, "unmapped")]
+            fields: [("$.*", .removed, "unmapped")]
         ),
         Case(name: "body that is not an object", body: #"["u1"]"#, consents: [consent()], refused: "payload-shape"),
     ]
@@ -372,7 +372,7 @@ struct PolicyEngineTests {
             sent:
                 #"{"batch_id":"b7","owner_email":"%H(boss@example.com)","events":[{"user_id":"u1","page":"/x","email":"%H(a@example.com)"}]}"#,
             fields: [
-                ("@.extra", .removed, "unmapped"), ("$.junk", .removed, "unmapped"),
+                ("@.*", .removed, "unmapped"), ("$.*", .removed, "unmapped"),
                 ("$.batch_id", .sent, "non-personal"),
             ],
             records: "0:kept 1:consent-missing 2:consent-withdrawn"
@@ -426,7 +426,7 @@ struct PolicyEngineTests {
             consents: [consent()],
             sent: #"{"events":[{"user_id":"u1"}]}"#,
             sentQuery: [("campaign", "spring")],
-            fields: [("?email", .removed, "unmapped")]
+            fields: [("?*", .removed, "unmapped")]
         ),
         Case(
             name: "personal query parameter transformed like a field",
@@ -437,7 +437,7 @@ struct PolicyEngineTests {
             query: [("email", "a@example.com"), ("utm", "x"), ("campaign", "c")],
             consents: [consent()],
             sentQuery: [("email", "%H(a@example.com)"), ("campaign", "c")],
-            fields: [("?utm", .removed, "unmapped")]
+            fields: [("?*", .removed, "unmapped")]
         ),
         Case(
             name: "unmapped keys that are not identifiers are not written",
@@ -448,7 +448,116 @@ struct PolicyEngineTests {
         ),
     ]
 
-    static let cases: [Case] = cases0 + cases1 + cases2 + cases3 + cases4 + cases5 + cases6
+    static let cases7: [Case] = [
+        // Decision rule 3: a mapped field carries one JSON scalar, whatever its verdict.
+        Case(
+            name: "containers under as-is, transformed and non-personal fields are removed whole",
+            body:
+                #"{"id":"u1","email":{"x":"alice@example.com"},"phone":["+49 170 1234567"],"ip":{"v4":"203.0.113.77"},"#
+                + #""dob":[1990,5,17],"address":{"zip":{"z":"10115"}},"card":{"n":"4111"},"locale":{"lang":"de"},"#
+                + #""pages":[["/a"],{"p":"/b"},"/c",null,7,true]}"#,
+            consents: [consent()],
+            sent: #"{"id":"u1","pages":["/c",null,7,true]}"#,
+            fields: [
+                ("$.email", .removed, "not-a-scalar"), ("$.phone", .removed, "not-a-scalar"),
+                ("$.ip", .removed, "not-a-scalar"), ("$.dob", .removed, "not-a-scalar"),
+                ("$.address.zip", .removed, "not-a-scalar"), ("$.card", .removed, "not-a-scalar"),
+                ("$.locale", .removed, "not-a-scalar"), ("$.pages[*]", .removed, "not-a-scalar"),
+                ("$.pages[*]", .sent, "allowed"),
+            ]
+        ),
+        Case(
+            name: "containers under record-level and body-level fields of a batch are removed whole",
+            path: "/events",
+            body:
+                #"{"batch_id":["b7","x"],"owner_email":{},"events":[{"user_id":"u1","page":{"url":"/x","email":"a@e"},"#
+                + #""email":[]}]}"#,
+            consents: [consent()],
+            sent: #"{"events":[{"user_id":"u1"}]}"#,
+            fields: [
+                ("$.batch_id", .removed, "not-a-scalar"), ("$.owner_email", .removed, "not-a-scalar"),
+                ("@.page", .removed, "not-a-scalar"), ("@.email", .removed, "not-a-scalar"),
+            ]
+        ),
+        Case(
+            name: "empty containers above mapped fields stay: they hold nothing",
+            body: #"{"id":"u1","pages":[],"address":{}}"#,
+            consents: [consent()],
+            sent: #"{"id":"u1","pages":[],"address":{}}"#
+        ),
+        Case(
+            name: "a subject id that is a container names no subject",
+            body: #"{"id":{"u1":"u1"},"locale":"de"}"#,
+            consents: [consent()],
+            refused: "subject-missing"
+        ),
+        // Identifiers are their bytes.
+        Case(
+            name: "member names that differ from a mapped name in case, width or bytes are unmapped",
+            body: #"{"id":"u1","Email":"a@example.com","e\u200bmail":"b@example.com","email ":"c","\u212aey":"d"}"#,
+            consents: [consent()],
+            sent: #"{"id":"u1"}"#,
+            fields: [("$.*", .removed, "unmapped")]
+        ),
+        Case(
+            name: "NFC and NFD subject ids are two subjects with their own consent",
+            path: "/events",
+            body: #"{"events":[{"user_id":"jos\u00e9","page":"/a"},{"user_id":"jose\u0301","page":"/b"}]}"#,
+            consents: [consent("jos\u{E9}")],
+            sent: "{\"events\":[{\"user_id\":\"jos\u{E9}\",\"page\":\"/a\"}]}",
+            records: "0:kept 1:consent-missing"
+        ),
+        Case(
+            name: "NFD consent does not cover the NFC subject, whatever the order",
+            path: "/events",
+            body: #"{"events":[{"user_id":"jos\u00e9","page":"/a"},{"user_id":"jose\u0301","page":"/b"}]}"#,
+            consents: [consent("jose\u{301}")],
+            sent: "{\"events\":[{\"user_id\":\"jose\u{301}\",\"page\":\"/b\"}]}",
+            records: "0:consent-missing 1:kept"
+        ),
+        Case(
+            name: "header and body subjects that are canonically equivalent are still two subjects",
+            subject: "jose\u{301}",
+            body: #"{"id":"jos\u00e9"}"#,
+            consents: [consent("jos\u{E9}"), consent("jose\u{301}")],
+            refused: "subject-ambiguous"
+        ),
+        Case(
+            name: "a purpose is its bytes",
+            purpose: "an\u{0061}lytics\u{200B}",
+            consents: [consent()],
+            refused: "purpose-not-allowed"
+        ),
+    ]
+
+    static let cases: [Case] = cases0 + cases1 + cases2 + cases3 + cases4 + cases5 + cases6 + cases7
+
+    @Test func canonicallyEquivalentSubjectsAreTwoSubjects() throws {
+        let body = try JSONReader.parse(
+            Array(#"{"events":[{"user_id":"jos\u00e9"},{"user_id":"jose\u0301"},{"user_id":"jos\u00e9"}]}"#.utf8)
+        )
+        let request = ShareRequest(
+            method: "POST",
+            path: "/events",
+            purpose: "analytics",
+            service: "checkout",
+            globalPrivacyControl: false,
+            subject: nil,
+            now: Timestamp(rfc3339: "2026-11-29T12:00:00Z")!,
+            maxRecords: 1000
+        )
+        guard case .success(let plan) = Self.agreement.plan(request, standing: .approved, body: body, query: []) else {
+            Issue.record("the plan was refused")
+            return
+        }
+        #expect(plan.subjects.map { Array($0.utf8) } == [Array("jos\u{E9}".utf8), Array("jose\u{301}".utf8)])
+        let decision = plan.decide(
+            consents: [Self.consent("jos\u{E9}")],
+            transformer: FieldTransformer(hashKey: Self.hashKey)
+        )
+        #expect(decision.subjects.count == 2)
+        #expect(decision.records.map { $0.kept } == [true, false, true])
+    }
 
     static func expand(_ text: String) -> String {
         var result = text

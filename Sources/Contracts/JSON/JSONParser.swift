@@ -31,13 +31,13 @@ struct JSONParser: ~Copyable {
         /// Where this object's key fingerprints start in `fingerprints`.
         var fingerprintStart: Int
         /// Keys seen so far, once the object is big enough that a linear scan would be slow.
-        var keySet: Set<String>?
+        var keySet: Set<Identifier>?
     }
 
     /// Objects with fewer keys than this check duplicates by a linear scan of fingerprints.
     private static let linearKeyScanLimit = 64
-    /// The fingerprint of keys with non-ASCII characters: they are always compared as strings, because
-    /// Swift `String` equality is canonical equivalence (`"\u{212A}" == "K"`).
+    /// The fingerprint of keys with non-ASCII characters: they are always compared byte for byte (never
+    /// with Swift `String` equality, which is canonical equivalence: `"\u{212A}" == "K"`).
     private static let nonASCIIFingerprint = UInt64.max
 
     init(base: UnsafePointer<UInt8>, count: Int, limits: JSONReader.Limits) {
@@ -173,7 +173,7 @@ struct JSONParser: ~Copyable {
         guard count < limits.maxMembers else { throw JSONSyntaxError(.tooLarge, offset: keyOffset) }
         let fingerprint = lastStringIsASCII ? lastStringFingerprint(from: keyOffset + 1) : Self.nonASCIIFingerprint
         if frames[top].keySet != nil {
-            guard frames[top].keySet!.insert(key).inserted else {
+            guard frames[top].keySet!.insert(Identifier(key)).inserted else {
                 throw JSONSyntaxError(.duplicateKey, offset: keyOffset)
             }
         } else {
@@ -184,16 +184,16 @@ struct JSONParser: ~Copyable {
             while candidate < last {
                 let existing = fingerprints[candidate]
                 if existing == fingerprint || (existing | fingerprint) >> 63 != 0,
-                    members.key(at: start + candidate - fingerprintStart) == key
+                    members.key(at: start + candidate - fingerprintStart).isBytewiseEqual(to: key)
                 {
                     throw JSONSyntaxError(.duplicateKey, offset: keyOffset)
                 }
                 candidate += 1
             }
             if count + 1 >= Self.linearKeyScanLimit {
-                var set = Set<String>(minimumCapacity: count * 2)
-                members.forEach(from: start) { member in set.insert(member.key) }
-                set.insert(key)
+                var set = Set<Identifier>(minimumCapacity: count * 2)
+                members.forEach(from: start) { member in set.insert(Identifier(member.key)) }
+                set.insert(Identifier(key))
                 frames[top].keySet = set
             }
         }

@@ -46,10 +46,10 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension JSONValue {
-    /// The member named `key`, when this is an object that has one.
+    /// The member named `key` (byte for byte), when this is an object that has one.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        for member in members where member.key == key {
+        for member in members where member.key.isBytewiseEqual(to: key) {
             return member.value
         }
         return nil

@@ -12,12 +12,12 @@ public final class CompiledAgreement: Sendable {
     public let agreement: Agreement
     /// `sha256:<hex>` of the exact bytes that were registered.
     public let digest: String
-    let operations: [String: CompiledOperation]
+    let operations: [Identifier: CompiledOperation]
 
     public init(agreement: Agreement, digest: String, taxonomy: Taxonomy = .builtIn) {
         self.agreement = agreement
         self.digest = digest
-        var operations: [String: CompiledOperation] = [:]
+        var operations: [Identifier: CompiledOperation] = [:]
         for operation in agreement.operations {
             operations[Self.key(operation.method, operation.path)] = CompiledOperation(
                 operation: operation,
@@ -28,8 +28,8 @@ public final class CompiledAgreement: Sendable {
         self.operations = operations
     }
 
-    static func key(_ method: String, _ path: String) -> String {
-        method + " " + path
+    static func key(_ method: String, _ path: String) -> Identifier {
+        Identifier(method + " " + path)
     }
 
     /// The vendor's id.
@@ -43,16 +43,16 @@ final class CompiledOperation: Sendable {
     let recordsMembers: [String]?
     /// Members leading from a record (or the body) to the subject id.
     let subjectMembers: [String]?
-    let plans: [String: PurposePlan]
+    let plans: [Identifier: PurposePlan]
 
     init(operation: Agreement.Operation, agreement: Agreement, taxonomy: Taxonomy) {
         self.operation = operation
         self.recordsMembers = operation.records.map { Self.memberNames($0.segments.dropLast()) }
         self.subjectMembers = operation.subject.map { Self.memberNames($0.segments[...]) }
-        var plans: [String: PurposePlan] = [:]
+        var plans: [Identifier: PurposePlan] = [:]
         for grant in agreement.purposes {
             guard let purpose = taxonomy.purpose(grant.ref) else { continue }
-            plans[grant.ref] = PurposePlan(
+            plans[Identifier(grant.ref)] = PurposePlan(
                 purpose: purpose,
                 basis: grant.basis ?? purpose.basis,
                 grant: grant,
@@ -80,7 +80,7 @@ struct PurposePlan: Sendable {
     let body: PathNode
     /// The tree over one record, for batched operations.
     let record: PathNode?
-    let queries: [String: FieldRule]
+    let queries: [Identifier: FieldRule]
 
     init(
         purpose: Purpose,
@@ -136,9 +136,9 @@ struct PurposePlan: Sendable {
             self.record = nil
         }
         self.body = bodyBuilder.freeze(text: "$")
-        var queries: [String: FieldRule] = [:]
+        var queries: [Identifier: FieldRule] = [:]
         for query in operation.queries {
-            queries[query.name] = rule("?" + query.name, query.category)
+            queries[Identifier(query.name)] = rule("?" + query.name, query.category)
         }
         self.queries = queries
     }

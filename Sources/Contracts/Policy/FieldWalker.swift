@@ -11,7 +11,7 @@ struct FieldWalker {
     private var counts: [Key: Int] = [:]
 
     private struct Key: Hashable {
-        let path: String
+        let path: Identifier
         let category: String?
         let action: FieldAction
         let reason: FieldReason
@@ -35,17 +35,12 @@ struct FieldWalker {
             var kept: [JSONMember] = []
             kept.reserveCapacity(members.count)
             for member in members {
-                if let child = node.members[member.key] {
+                if let child = node.members[Identifier(member.key)] {
                     if let result = apply(member.value, node: child) {
                         kept.append(JSONMember(member.key, result))
                     }
                 } else {
-                    count(
-                        path: Self.displayPath(parent: node.text, key: member.key, separator: "."),
-                        category: nil,
-                        .removed,
-                        .unmapped
-                    )
+                    count(path: Self.unmappedPath(parent: node.text), category: nil, .removed, .unmapped)
                 }
             }
             // A container emptied by redaction is left out; one that came empty stays.
@@ -60,13 +55,8 @@ struct FieldWalker {
             }
             return kept.isEmpty && !elements.isEmpty ? nil : .array(kept)
         case .object(let members) where node.members.isEmpty:
-            for member in members {
-                count(
-                    path: Self.displayPath(parent: node.text, key: member.key, separator: "."),
-                    category: nil,
-                    .removed,
-                    .unmapped
-                )
+            for _ in members {
+                count(path: Self.unmappedPath(parent: node.text), category: nil, .removed, .unmapped)
             }
             return members.isEmpty ? .object([]) : nil
         default:
@@ -75,8 +65,16 @@ struct FieldWalker {
         }
     }
 
-    /// Decides one mapped value.
+    /// Decides one mapped value. A mapped field carries one JSON scalar: an object or array where the data map
+    /// names a field leaves in no form, whatever the verdict (DESIGN, decision rule 3).
     mutating func apply(rule: FieldRule, to value: JSONValue) -> JSONValue? {
+        switch value {
+        case .object, .array:
+            count(path: rule.path, category: rule.category, .removed, .notAScalar)
+            return nil
+        case .null, .bool, .number, .string:
+            break
+        }
         switch rule.verdict {
         case .remove(let reason):
             count(path: rule.path, category: rule.category, .removed, reason)
@@ -134,28 +132,34 @@ struct FieldWalker {
     }
 
     mutating func count(path: String, category: String?, _ action: FieldAction, _ reason: FieldReason) {
-        counts[Key(path: path, category: category, action: action, reason: reason), default: 0] += 1
+        counts[Key(path: Identifier(path), category: category, action: action, reason: reason), default: 0] += 1
         if action != .sent { redactions += 1 }
     }
 
     /// The outcomes, sorted by path, then action.
     func outcomes() -> [FieldOutcome] {
         counts.map { key, count in
-            FieldOutcome(path: key.path, category: key.category, action: key.action, reason: key.reason, count: count)
+            FieldOutcome(
+                path: key.path.text,
+                category: key.category,
+                action: key.action,
+                reason: key.reason,
+                count: count
+            )
         }
         .sorted {
-            ($0.path, $0.action.rawValue, $0.reason.rawValue) < ($1.path, $1.action.rawValue, $1.reason.rawValue)
+            (Identifier($0.path), $0.action.rawValue, $0.reason.rawValue)
+                < (Identifier($1.path), $1.action.rawValue, $1.reason.rawValue)
         }
     }
 
-    /// A path for an unmapped member. Keys are client-chosen and could be personal values (an email used as
-    /// a key), so only identifier-like keys are written; others appear as `*`.
-    static func displayPath(parent: String, key: String, separator: String) -> String {
-        let utf8 = key.utf8
-        let identifierLike =
-            !utf8.isEmpty && utf8.count <= 64
-            && utf8.allSatisfy { DataPath.isNameByte($0) }
-            && !utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-        return parent + separator + (identifierLike ? key : "*")
+    /// The logged path of an unmapped member: `parent.*`, counted. Member names are client-chosen and can be
+    /// personal values (an email or a customer id used as a key), and the log is append-only, so a name the
+    /// data map does not know is never written (DESIGN, "Share log").
+    static func unmappedPath(parent: String) -> String {
+        parent + ".*"
     }
+
+    /// The logged path of unmapped query parameters (their names are never written either).
+    static let unmappedQueryPath = "?*"
 }

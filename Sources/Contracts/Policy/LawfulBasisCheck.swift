@@ -21,10 +21,10 @@ enum LawfulBasisCheck {
         // The current state per (purpose, vendor): the latest record, whatever it says.
         var forVendor: ConsentRecord?
         var forAll: ConsentRecord?
-        for record in consents where record.purpose == purpose.id {
-            if record.vendor == vendor {
+        for record in consents where record.purpose.isBytewiseEqual(to: purpose.id) {
+            if record.vendor.isBytewiseEqual(to: vendor) {
                 if forVendor.map({ record.supersedes($0) }) ?? true { forVendor = record }
-            } else if record.vendor == ConsentRecord.allVendors {
+            } else if record.vendor.isBytewiseEqual(to: ConsentRecord.allVendors) {
                 if forAll.map({ record.supersedes($0) }) ?? true { forAll = record }
             }
         }

@@ -22,12 +22,12 @@ struct FieldRule: Sendable {
 final class PathNode: Sendable {
     let text: String
     let rule: FieldRule?
-    let members: [String: PathNode]
+    let members: [Identifier: PathNode]
     let elements: PathNode?
     /// The array elements below this node are the operation's records.
     let isRecords: Bool
 
-    init(text: String, rule: FieldRule?, members: [String: PathNode], elements: PathNode?, isRecords: Bool) {
+    init(text: String, rule: FieldRule?, members: [Identifier: PathNode], elements: PathNode?, isRecords: Bool) {
         self.text = text
         self.rule = rule
         self.members = members
@@ -38,7 +38,7 @@ final class PathNode: Sendable {
     /// A mutable tree used while compiling.
     final class Builder {
         var rule: FieldRule?
-        var members: [String: Builder] = [:]
+        var members: [Identifier: Builder] = [:]
         var memberOrder: [String] = []
         var elements: Builder?
         var isRecords = false
@@ -48,11 +48,11 @@ final class PathNode: Sendable {
             for segment in segments {
                 switch segment {
                 case .member(let name):
-                    if let next = node.members[name] {
+                    if let next = node.members[Identifier(name)] {
                         node = next
                     } else {
                         let next = Builder()
-                        node.members[name] = next
+                        node.members[Identifier(name)] = next
                         node.memberOrder.append(name)
                         node = next
                     }
@@ -65,9 +65,9 @@ final class PathNode: Sendable {
         }
 
         func freeze(text: String) -> PathNode {
-            var frozen: [String: PathNode] = [:]
+            var frozen: [Identifier: PathNode] = [:]
             for name in memberOrder {
-                frozen[name] = members[name]!.freeze(text: text + "." + name)
+                frozen[Identifier(name)] = members[Identifier(name)]!.freeze(text: text + "." + name)
             }
             return PathNode(
                 text: text,

@@ -32,6 +32,8 @@ public struct FieldReason: RawRepresentable, Sendable, Hashable, CustomStringCon
     public static let cannotTransform = FieldReason(rawValue: "cannot-transform")
     /// The field's value has a shape the data map does not expect (an object where a list is mapped...).
     public static let unexpectedShape = FieldReason(rawValue: "unexpected-shape")
+    /// A mapped field held an object or array, not one JSON scalar: removed whole (decision rule 3).
+    public static let notAScalar = FieldReason(rawValue: "not-a-scalar")
 
     public var description: String { rawValue }
 }
@@ -117,7 +119,6 @@ public struct ShareDecision: Sendable {
 
     /// Every subject named by the request, without repeats, in first-seen order.
     public var subjects: [String] {
-        var seen: Set<String> = []
-        return records.compactMap(\.subject).filter { seen.insert($0).inserted }
+        records.compactMap(\.subject).uniquedByBytes()
     }
 }

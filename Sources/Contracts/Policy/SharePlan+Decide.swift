@@ -4,8 +4,8 @@ extension SharePlan {
     /// `consents` may hold any records of the request's subjects; those for other purposes or vendors are
     /// ignored. Pure: no I/O, no clock, no randomness.
     public func decide(consents: [ConsentRecord], transformer: FieldTransformer) -> ShareDecision {
-        var bySubject: [String: [ConsentRecord]] = [:]
-        for record in consents { bySubject[record.subject, default: []].append(record) }
+        var bySubject: [Identifier: [ConsentRecord]] = [:]
+        for record in consents { bySubject[Identifier(record.subject), default: []].append(record) }
         let vendor = agreement.vendorID
 
         var outcomes: [RecordOutcome] = []
@@ -36,7 +36,7 @@ extension SharePlan {
                 purpose: purposePlan.purpose,
                 vendor: vendor,
                 globalPrivacyControl: request.globalPrivacyControl,
-                consents: bySubject[subject] ?? [],
+                consents: bySubject[Identifier(subject)] ?? [],
                 now: request.now
             )
             switch outcome {
@@ -96,16 +96,12 @@ extension SharePlan {
         }
         walker.scope = keptConsents
         for parameter in query {
-            if let rule = purposePlan.queries[parameter.key], let value = walker.apply(rule: rule, to: parameter.value)
+            if let rule = purposePlan.queries[Identifier(parameter.key)],
+                let value = walker.apply(rule: rule, to: parameter.value)
             {
                 decision.query.append(JSONMember(parameter.key, value))
-            } else if purposePlan.queries[parameter.key] == nil {
-                walker.count(
-                    path: FieldWalker.displayPath(parent: "?", key: parameter.key, separator: ""),
-                    category: nil,
-                    .removed,
-                    .unmapped
-                )
+            } else if purposePlan.queries[Identifier(parameter.key)] == nil {
+                walker.count(path: FieldWalker.unmappedQueryPath, category: nil, .removed, .unmapped)
             }
         }
         decision.fields = walker.outcomes()

@@ -23,8 +23,7 @@ public struct SharePlan: Sendable {
 
     /// Every subject the records name, without repeats.
     public var subjects: [String] {
-        var seen: Set<String> = []
-        return records.compactMap(\.subject).filter { seen.insert($0).inserted }
+        records.compactMap(\.subject).uniquedByBytes()
     }
 
     /// How many records the request holds.
@@ -64,10 +63,10 @@ extension CompiledAgreement {
             )
         }
         guard let purpose = request.purpose else { return .failure(.purposeMissing()) }
-        guard let purposePlan = operation.plans[purpose] else {
+        guard let purposePlan = operation.plans[Identifier(purpose)] else {
             return .failure(ShareRefusal("purpose-not-allowed", "the agreement does not allow this purpose"))
         }
-        guard agreement.endpoint.allowedServices.contains(request.service) else {
+        guard agreement.endpoint.allowedServices.contains(where: { $0.isBytewiseEqual(to: request.service) }) else {
             return .failure(ShareRefusal("service-not-allowed", "the agreement does not allow this service"))
         }
         var records: [(value: JSONValue, subject: String?)] = []
@@ -94,7 +93,7 @@ extension CompiledAgreement {
             }
             var subject = request.subject
             if let members = operation.subjectMembers, let named = Self.subject(members, in: record) {
-                if let header = request.subject, header != named {
+                if let header = request.subject, !header.isBytewiseEqual(to: named) {
                     return .failure(
                         ShareRefusal(
                             "subject-ambiguous",
@@ -139,8 +138,12 @@ extension CompiledAgreement {
         } else if let headerSubject {
             found.append(headerSubject)
         }
-        var seen: Set<String> = []
-        return found.filter { seen.insert($0).inserted }
+        return found.uniquedByBytes()
+    }
+
+    /// The declared operation's path (the agreement's text), when `method` and `path` name one byte for byte.
+    public func declaredOperationPath(method: String, path: String) -> String? {
+        operations[Self.key(method, path)]?.operation.path
     }
 
     static func follow(_ members: [String], in value: JSONValue) -> JSONValue? {

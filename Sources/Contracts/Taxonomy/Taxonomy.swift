@@ -16,12 +16,13 @@ public struct Taxonomy: Sendable {
 
     /// The category with `id`.
     public func category(_ id: String) -> DataCategory? {
-        categories[id]
+        // Byte for byte: the dictionary's `String` keys match canonically equivalent text too.
+        categories[id].flatMap { $0.id.isBytewiseEqual(to: id) ? $0 : nil }
     }
 
     /// The purpose with `id`.
     public func purpose(_ id: String) -> Purpose? {
-        purposes[id]
+        purposes[id].flatMap { $0.id.isBytewiseEqual(to: id) ? $0 : nil }
     }
 
     /// Whether `id` is personal data (under `user`).

@@ -28,7 +28,7 @@ public enum ContractExplanation {
             for operation in agreement.operations {
                 guard
                     let plan = compiled.operations[CompiledAgreement.key(operation.method, operation.path)]?.plans[
-                        grant.ref
+                        Identifier(grant.ref)
                     ]
                 else { continue }
                 var heading = "  \(operation.method) \(operation.path)"
@@ -43,7 +43,7 @@ public enum ContractExplanation {
                     ])
                 }
                 for query in operation.queries {
-                    let rule = plan.queries[query.name]
+                    let rule = plan.queries[Identifier(query.name)]
                     rows.append(["?" + query.name, query.category, rule.map { describe($0, basis: basis) } ?? "never"])
                 }
                 rows.append(["anything else", "", "never (not in the data map)"])
@@ -97,7 +97,7 @@ extension PurposePlan {
         var node: PathNode? = records && path.root == .record ? record : body
         for segment in path.segments {
             switch segment {
-            case .member(let name): node = node?.members[name]
+            case .member(let name): node = node?.members[Identifier(name)]
             case .everyElement: node = node?.elements
             }
         }

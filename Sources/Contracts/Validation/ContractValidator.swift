@@ -22,18 +22,36 @@ public struct ContractValidator: Sendable {
     }
 
     /// The agreement in `bytes`, or every problem found in it.
+    ///
+    /// A document that breaks the schema is still read as far as it can be and checked for meaning, so one
+    /// answer lists every error: a bad attribute does not hide a misspelt category elsewhere.
     public func validate(_ bytes: [UInt8]) throws(XMLDocumentError) -> Agreement {
-        let root = try SafeXML.read(bytes, schema: Agreement.schema)
+        let (root, violations) = try SafeXML.readCollectingViolations(bytes, schema: Agreement.schema)
         guard root.name == "agreement", root.namespace == Agreement.namespace else {
+            if !violations.isEmpty { throw XMLDocumentError(diagnostics: violations) }
             throw XMLDocumentError(line: root.line, "the root element must be `agreement` in \(Agreement.namespace)")
         }
-        var problems: [XMLDiagnostic] = []
-        let agreement = Agreement(element: root, problems: &problems)
-        check(agreement, root: root, problems: &problems)
+        var reading: [XMLDiagnostic] = []
+        let agreement = Agreement(element: root, problems: &reading)
+        var meaning: [XMLDiagnostic] = []
+        check(agreement, root: root, problems: &meaning)
+        // What the model could not read (a date, a path) the schema usually reported on the same line already.
+        let schemaLines = Set(violations.map(\.line))
+        let problems = violations + reading.filter { !schemaLines.contains($0.line) } + meaning
         if !problems.isEmpty {
-            throw XMLDocumentError(diagnostics: problems.sorted { $0.line < $1.line })
+            throw XMLDocumentError(diagnostics: Self.ordered(problems))
         }
         return agreement
+    }
+
+    /// Problems by line, without exact repeats, in a stable order.
+    static func ordered(_ problems: [XMLDiagnostic]) -> [XMLDiagnostic] {
+        var seen: Set<String> = []
+        var unique: [XMLDiagnostic] = []
+        for problem in problems where seen.insert("\(problem.line)\u{0}\(problem.message)").inserted {
+            unique.append(problem)
+        }
+        return unique.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
     }
 
     func check(_ agreement: Agreement, root: XMLElement, problems: inout [XMLDiagnostic]) {

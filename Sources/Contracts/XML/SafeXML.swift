@@ -69,7 +69,32 @@ public enum SafeXML {
         return try body(document)
     }
 
+    /// Parses `bytes` and validates the result against `schema`, returning the tree with the schema's
+    /// violations rather than throwing them, so that checks of meaning can still run on what could be read.
+    /// Everything that makes a document unsafe or unreadable (size, encoding, DOCTYPE, entities, not
+    /// well-formed) still throws.
+    public static func readCollectingViolations(
+        _ bytes: [UInt8],
+        schema: XMLSchema,
+        maxBytes: Int = defaultMaxBytes
+    ) throws(XMLDocumentError) -> (root: XMLElement, violations: [XMLDiagnostic]) {
+        initialize()
+        try precheck(bytes, maxBytes: maxBytes)
+        return try withParsedDocument(bytes) { document throws(XMLDocumentError) in
+            let root = try tree(of: document)
+            return (root, schema.validate(document))
+        }
+    }
+
     static func element(of document: xmlDocPtr, schema: XMLSchema) throws(XMLDocumentError) -> XMLElement {
+        let element = try tree(of: document)
+        let violations = schema.validate(document)
+        if !violations.isEmpty { throw XMLDocumentError(diagnostics: violations) }
+        return element
+    }
+
+    /// The document's tree, refusing a DOCTYPE and anything the conversion cannot read.
+    static func tree(of document: xmlDocPtr) throws(XMLDocumentError) -> XMLElement {
         if document.pointee.intSubset != nil || document.pointee.extSubset != nil {
             throw XMLDocumentError(line: 1, "a DOCTYPE is not allowed", hint: "remove the DOCTYPE declaration")
         }
@@ -79,8 +104,6 @@ public enum SafeXML {
         var problems: [XMLDiagnostic] = []
         let element = convert(root, problems: &problems)
         if !problems.isEmpty { throw XMLDocumentError(diagnostics: problems) }
-        let violations = schema.validate(document)
-        if !violations.isEmpty { throw XMLDocumentError(diagnostics: violations) }
         return element
     }
 

@@ -17,7 +17,7 @@ public enum FormCodec {
     public static func parse(_ bytes: [UInt8], maxPairs: Int = 1000) throws(FormSyntaxError) -> [JSONMember] {
         guard !bytes.isEmpty else { return [] }
         var members: [JSONMember] = []
-        var keys: Set<String> = []
+        var keys: Set<Identifier> = []
         var scratch: [UInt8] = []
         var pairStart = 0
         while true {
@@ -35,7 +35,7 @@ public enum FormCodec {
             if key.utf8.contains(where: { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }) {
                 throw FormSyntaxError(.bracketedKey, offset: pairStart)
             }
-            guard keys.insert(key).inserted else { throw FormSyntaxError(.duplicateKey, offset: pairStart) }
+            guard keys.insert(Identifier(key)).inserted else { throw FormSyntaxError(.duplicateKey, offset: pairStart) }
             var value = ""
             if let equals {
                 value = try decode(bytes, (equals + 1)..<pairEnd, scratch: &scratch)

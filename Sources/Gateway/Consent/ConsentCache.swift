@@ -12,7 +12,7 @@ public final class ConsentCache: Sendable {
 
     private struct State {
         var generation = 0
-        var entries: [String: [ConsentRecord]] = [:]
+        var entries: [Identifier: [ConsentRecord]] = [:]
         /// Off while changes from other instances cannot be heard: every lookup then reads the store.
         var enabled = true
     }
@@ -32,14 +32,15 @@ public final class ConsentCache: Sendable {
                 return -1
             }
             for subject in subjects {
-                if let cached = state.entries[subject] { found += cached } else { missing.append(subject) }
+                if let cached = state.entries[Identifier(subject)] { found += cached } else { missing.append(subject) }
             }
             return state.generation
         }
         guard !missing.isEmpty else { return found }
         let loaded = try await store.records(subjects: missing)
-        var bySubject: [String: [ConsentRecord]] = Dictionary(uniqueKeysWithValues: missing.map { ($0, []) })
-        for record in loaded { bySubject[record.subject, default: []].append(record) }
+        var bySubject: [Identifier: [ConsentRecord]] = [:]
+        for subject in missing { bySubject[Identifier(subject)] = [] }
+        for record in loaded { bySubject[Identifier(record.subject), default: []].append(record) }
         state.withLock { state in
             guard state.enabled, state.generation == generation else { return }
             if state.entries.count + bySubject.count > capacity {
@@ -65,7 +66,7 @@ public final class ConsentCache: Sendable {
         state.withLock { state in
             state.generation += 1
             if let subjects {
-                for subject in subjects { state.entries[subject] = nil }
+                for subject in subjects { state.entries[Identifier(subject)] = nil }
             } else {
                 state.entries.removeAll()
             }

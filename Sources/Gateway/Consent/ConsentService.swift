@@ -40,13 +40,15 @@ public final class ConsentService: Sendable {
 extension ConsentRecord {
     /// The current record for each (purpose, vendor): the latest one.
     public static func currentStates(_ records: [ConsentRecord]) -> [ConsentRecord] {
-        var latest: [String: ConsentRecord] = [:]
+        var latest: [Identifier: ConsentRecord] = [:]
         for record in records {
-            let key = record.purpose + "\u{0}" + record.vendor
+            let key = Identifier(record.purpose + "\u{0}" + record.vendor)
             if let existing = latest[key], !record.supersedes(existing) { continue }
             latest[key] = record
         }
-        return latest.values.sorted { ($0.purpose, $0.vendor) < ($1.purpose, $1.vendor) }
+        return latest.values.sorted {
+            (Identifier($0.purpose), Identifier($0.vendor)) < (Identifier($1.purpose), Identifier($1.vendor))
+        }
     }
 
     /// The record as JSON (admin API, exports).

@@ -17,8 +17,15 @@ enum HeadCheck {
         if total > limits.maxHeaderBytes {
             return ProblemDetails("headers-too-large", "headers may hold at most \(limits.maxHeaderBytes) bytes")
         }
-        if head.headers["host"].count != 1 {
-            return ProblemDetails("request-ambiguous", "send exactly one Host header")
+        let hosts = head.headers["host"].count
+        if hosts == 0 {
+            return ProblemDetails(
+                "request-ambiguous",
+                "the request has no Host header: the gateway requires one, for HTTP/1.0 requests too"
+            )
+        }
+        if hosts > 1 {
+            return ProblemDetails("request-ambiguous", "the request has \(hosts) Host headers: send exactly one")
         }
         let transferEncodings = head.headers["transfer-encoding"]
         if !transferEncodings.isEmpty {

@@ -11,6 +11,9 @@ import X509
 /// The service name comes from the client certificate, read once per connection. A body over the limit is
 /// refused as soon as it crosses it (or at once, when `Content-Length` says so); a request slower than the
 /// deadlines is refused (408) and the connection closed. Trailers are never forwarded.
+///
+/// Everything here runs on the connection's event loop: callbacks from futures and timers are bound to it
+/// with `assumeIsolated()`, so the handler and its context never cross to another thread.
 final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -26,6 +29,9 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     private let pipeline: SharePipeline
     private let limits: GatewayLimits
+    /// Whether bytes of a next request arrived since the connection went idle (shared with the
+    /// ``RequestActivityHandler`` before the HTTP decoder, on the same loop).
+    private let activity: RequestActivity
     private var state = State.idle
     private var body = ByteBuffer()
     private var service: String?
@@ -34,9 +40,10 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
     /// The connection's event loop as a task executor, made on first use.
     private var loopExecutor: EventLoopTaskExecutor?
 
-    init(pipeline: SharePipeline, limits: GatewayLimits) {
+    init(pipeline: SharePipeline, limits: GatewayLimits, activity: RequestActivity = RequestActivity()) {
         self.pipeline = pipeline
         self.limits = limits
+        self.activity = activity
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -83,7 +90,7 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
                 )
             }
             let timeout = TimeAmount.seconds(Int64(limits.bodyTimeoutSeconds))
-            bodyTimer = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
+            bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
                 guard let self, case .receiving(let head) = self.state else { return }
                 self.refuseEarly(
                     context: context,
@@ -116,7 +123,7 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
                 let pipeline = self.pipeline
                 let promise = context.eventLoop.makePromise(of: ProxyResponse.self)
                 Task(executorPreference: executor(context)) { promise.succeed(await pipeline.handle(request)) }
-                promise.futureResult.whenSuccess { [weak self] response in
+                promise.futureResult.assumeIsolated().whenSuccess { [weak self] response in
                     self?.write(response, keepAlive: head.isKeepAlive, context: context)
                 }
             case .discarding:
@@ -135,20 +142,51 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError, case .idle = state {
-            // A request the parser could not read: answer once, then close.
-            let head = HTTPRequestHead(version: .http1_1, method: .RAW(value: "INVALID"), uri: "/")
-            refuseEarly(
-                context: context,
-                head: head,
-                ProblemDetails("request-ambiguous", "the request is not valid HTTP/1.1")
-            )
+        if let parserError = error as? HTTPParserError {
+            // A request the parser could not read: answer once (logged), then close.
+            switch state {
+            case .idle:
+                let head = HTTPRequestHead(version: .http1_1, method: .RAW(value: "INVALID"), uri: "/")
+                refuseEarly(context: context, head: head, Self.problem(parserError))
+                return
+            case .receiving(let head):
+                // The head was read; the body was not (a malformed chunk, a body cut short).
+                refuseEarly(
+                    context: context,
+                    head: head,
+                    ProblemDetails("request-ambiguous", "the request body is not valid HTTP/1.1 framing")
+                )
+                return
+            case .processing:
+                // The request being answered was whole; the one behind it is unreadable: close after the answer.
+                closeAfterAnswer = true
+                return
+            case .discarding, .closing:
+                break
+            }
+        }
+        if case .processing = state {
+            closeAfterAnswer = true
             return
         }
-        if case .processing = state { return }
         state = .closing
         context.close(promise: nil)
     }
+
+    /// The problem for a request head the parser refused.
+    static func problem(_ error: HTTPParserError) -> ProblemDetails {
+        switch error {
+        case .headerOverflow:
+            return ProblemDetails("headers-too-large", "the request head is larger than the gateway reads")
+        case .invalidVersion:
+            return ProblemDetails("request-ambiguous", "the request line has no valid HTTP/1.x version")
+        default:
+            return ProblemDetails("request-ambiguous", "the request is not valid HTTP/1.1")
+        }
+    }
+
+    /// Set when the connection must close once the request in flight is answered.
+    private var closeAfterAnswer = false
 
     /// Refuses before the request is whole: logs, answers, closes.
     private func refuseEarly(context: ChannelHandlerContext, head: HTTPRequestHead, _ problem: ProblemDetails) {
@@ -159,7 +197,7 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
         let service = self.service ?? serviceName(context: context) ?? "unknown"
         let promise = context.eventLoop.makePromise(of: ProxyResponse.self)
         promise.completeWithTask { await pipeline.refuse(service: service, head: head, problem) }
-        promise.futureResult.whenSuccess { [weak self] response in
+        promise.futureResult.assumeIsolated().whenSuccess { [weak self] response in
             var response = response
             response.close = true
             self?.write(response, keepAlive: false, context: context)
@@ -170,8 +208,17 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
         guard context.channel.isActive else { return }
         var headers = response.headers
         headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
-        let close = response.close || !keepAlive
+        let close = response.close || !keepAlive || closeAfterAnswer
         if close { headers.replaceOrAdd(name: "connection", value: "close") }
+        // The state changes before `.end` goes out: writing it lets the pipelining handler deliver a
+        // pipelined next request at once, and that request must find the connection idle, not processing.
+        if close {
+            state = .closing
+        } else {
+            state = .idle
+            activity.sawBytes = false
+            armHeaderTimer(context: context)
+        }
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
             promise: nil
@@ -181,20 +228,29 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if close {
-            state = .closing
-            done.whenComplete { _ in context.close(promise: nil) }
-        } else {
-            state = .idle
-            armHeaderTimer(context: context)
+            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
     }
 
-    /// Closes a connection that sends no complete request head in time (idle keep-alive or too slow).
+    /// Ends a connection that sends no complete request head in time: an idle keep-alive connection is
+    /// closed quietly; one whose request head has started arriving gets a logged 408 first.
     private func armHeaderTimer(context: ChannelHandlerContext) {
         headerTimer?.cancel()
         let timeout = TimeAmount.seconds(Int64(limits.headerTimeoutSeconds))
-        headerTimer = context.eventLoop.scheduleTask(in: timeout) { [weak self] in
+        headerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
             guard let self, case .idle = self.state else { return }
+            if self.activity.sawBytes {
+                let head = HTTPRequestHead(version: .http1_1, method: .RAW(value: "INVALID"), uri: "/")
+                self.refuseEarly(
+                    context: context,
+                    head: head,
+                    ProblemDetails(
+                        "request-timeout",
+                        "the request head took longer than \(self.limits.headerTimeoutSeconds) s"
+                    )
+                )
+                return
+            }
             self.state = .closing
             context.close(promise: nil)
         }

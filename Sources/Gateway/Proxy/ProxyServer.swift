@@ -53,9 +53,11 @@ public final class ProxyServer: Service, Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    let activity = RequestActivity()
                     try sync.addHandler(NIOSSLServerHandler(context: sslContext))
+                    try sync.addHandler(RequestActivityHandler(activity: activity))
                     try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
-                    try sync.addHandler(ProxyChannelHandler(pipeline: pipeline, limits: limits))
+                    try sync.addHandler(ProxyChannelHandler(pipeline: pipeline, limits: limits, activity: activity))
                 }
             }
             .bind(host: host, port: port)

@@ -31,11 +31,11 @@ struct ShareEntryBuilder: Sendable {
         // records were all dropped appear only in `recordOutcomes`.
         var shownRefs = refs
         if !refused, let decision = facts.decision {
-            var kept: Set<String> = []
+            var kept: Set<Identifier> = []
             for record in decision.records where record.kept {
-                if let subject = record.subject { kept.insert(subject) }
+                if let subject = record.subject { kept.insert(Identifier(subject)) }
             }
-            shownRefs = mappings.filter { kept.contains($0.subject) }.map(\.ref)
+            shownRefs = mappings.filter { kept.contains(Identifier($0.subject)) }.map(\.ref)
         }
         var members: [JSONMember] = [
             JSONMember("service", .string(facts.service)),

@@ -65,7 +65,7 @@ public final class SharePipeline: Sendable {
         var facts = ShareEntryBuilder.Facts(
             shareID: Self.newID(),
             service: request.service,
-            method: head.method.rawValue
+            method: Self.loggedMethod(head.method)
         )
         if let problem = HeadCheck.problem(head, limits: dependencies.limits) {
             return await refuse(facts, problem)
@@ -84,12 +84,11 @@ public final class SharePipeline: Sendable {
             case .invalidQuery(let why): return await refuse(facts, ProblemDetails("malformed-query", why))
             }
         }
-        facts.vendorID = target.vendorID
-
+        // Only what matched the registry enters the entry, a metric label or a log line: the vendor id as
+        // registered, the declared operation's path (never the client's raw path).
         let contract: ActiveContract
         do {
             guard let found = try await dependencies.registry.active(vendorID: target.vendorID) else {
-                facts.vendorID = nil
                 return await refuse(
                     facts,
                     ProblemDetails("vendor-unknown", "no agreement is registered for this vendor")
@@ -101,11 +100,14 @@ public final class SharePipeline: Sendable {
             return await refuse(facts, ProblemDetails("unavailable", "the contract registry cannot be read"))
         }
         facts.contract = contract
+        let vendorID = contract.compiled.vendorID
+        facts.vendorID = vendorID
+        let declaredOperation = contract.compiled.declaredOperationPath(method: head.method.rawValue, path: target.path)
 
-        guard limiter.acquire(target.vendorID) else {
+        guard limiter.acquire(vendorID) else {
             return await refuse(facts, ProblemDetails("vendor-busy", "too many requests are in flight to this vendor"))
         }
-        defer { limiter.release(target.vendorID) }
+        defer { limiter.release(vendorID) }
 
         // The share headers.
         let purposes = head.headers["share-purpose"]
@@ -117,8 +119,8 @@ public final class SharePipeline: Sendable {
             )
         }
         let purpose = purposes.first?.trimmingASCIIWhitespace()
-        if let purpose, dependencies.registry.taxonomy.purpose(purpose) != nil {
-            facts.purpose = purpose
+        if let purpose, let known = dependencies.registry.taxonomy.purpose(purpose) {
+            facts.purpose = known.id
         }
         let subject = subjects.first?.trimmingASCIIWhitespace()
         if let subject, subject.isEmpty || subject.utf8.count > 256 {
@@ -154,7 +156,7 @@ public final class SharePipeline: Sendable {
             query: target.query
         ) {
         case .failure(let refusal):
-            if refusal.code != "operation-not-declared" { facts.operation = target.path }
+            facts.operation = declaredOperation
             facts.namedSubjects = contract.compiled.subjects(
                 method: head.method.rawValue,
                 path: target.path,
@@ -165,7 +167,7 @@ public final class SharePipeline: Sendable {
         case .success(let value):
             plan = value
         }
-        facts.operation = target.path
+        facts.operation = declaredOperation
         facts.recordsReceived = plan.recordCount
         let consents: [ConsentRecord]
         do {
@@ -174,7 +176,7 @@ public final class SharePipeline: Sendable {
             dependencies.logger.error("consent lookup failed", metadata: ["error": "\(error)"])
             return await refuse(facts, ProblemDetails("consent-unavailable", "consent cannot be checked right now"))
         }
-        let transformer = FieldTransformer(hashKey: dependencies.keys.hashKey(forVendor: target.vendorID))
+        let transformer = FieldTransformer(hashKey: dependencies.keys.hashKey(forVendor: vendorID))
         let decision = plan.decide(consents: consents, transformer: transformer)
         facts.decision = decision
         if let refusal = decision.refusal {
@@ -199,9 +201,9 @@ public final class SharePipeline: Sendable {
         } catch {
             dependencies.logger.error(
                 "share not logged; not sent",
-                metadata: ["vendor.id": "\(target.vendorID)", "error": "\(error)"]
+                metadata: ["vendor.id": "\(vendorID)", "error": "\(error)"]
             )
-            dependencies.metrics.countRequest(vendor: target.vendorID, decision: "log-unavailable")
+            dependencies.metrics.countRequest(vendor: vendorID, decision: "log-unavailable")
             return ProxyResponse(
                 problem: ProblemDetails(
                     "log-unavailable",
@@ -209,7 +211,7 @@ public final class SharePipeline: Sendable {
                 )
             )
         }
-        dependencies.metrics.countDecision(vendor: target.vendorID, decision: decision)
+        dependencies.metrics.countDecision(vendor: vendorID, decision: decision)
 
         let upstreamRequest = makeUpstreamRequest(
             contract: contract,
@@ -229,11 +231,11 @@ public final class SharePipeline: Sendable {
             result = .failure(UpstreamError(.protocolError, "the exchange with the vendor failed"))
         }
         let upstreamDuration = ContinuousClock.now - upstreamStarted
-        dependencies.metrics.recordUpstream(vendor: target.vendorID, duration: upstreamDuration)
+        dependencies.metrics.recordUpstream(vendor: vendorID, duration: upstreamDuration)
         let outcome = entries.outcome(
             shareID: facts.shareID,
             outcomeID: Self.newID(),
-            vendorID: target.vendorID,
+            vendorID: vendorID,
             status: (try? result.get().status.code).map { Int($0) },
             error: result.failureDescription,
             durationMs: Int((ContinuousClock.now - started).milliseconds)
@@ -243,7 +245,6 @@ public final class SharePipeline: Sendable {
         // what was handed to it.)
         let shareLog = dependencies.shareLog
         let logger = dependencies.logger
-        let vendorID = target.vendorID
         Task {
             do {
                 _ = try await shareLog.append(outcome)
@@ -256,9 +257,17 @@ public final class SharePipeline: Sendable {
 
     /// Refuses a request before it was whole (limits, deadlines, unreadable HTTP).
     public func refuse(service: String, head: HTTPRequestHead, _ problem: ProblemDetails) async -> ProxyResponse {
-        var facts = ShareEntryBuilder.Facts(shareID: Self.newID(), service: service, method: head.method.rawValue)
-        if let target = try? RequestTarget(parsing: head.uri) { facts.vendorID = target.vendorID }
-        if case .RAW = head.method { facts.method = "INVALID" }
+        var facts = ShareEntryBuilder.Facts(
+            shareID: Self.newID(),
+            service: service,
+            method: Self.loggedMethod(head.method)
+        )
+        // The path is the client's text: the entry names the vendor only when the registry knows it.
+        if let target = try? RequestTarget(parsing: head.uri),
+            let contract = try? await dependencies.registry.active(vendorID: target.vendorID)
+        {
+            facts.vendorID = contract.compiled.vendorID
+        }
         return await refuse(facts, problem)
     }
 
@@ -286,6 +295,12 @@ public final class SharePipeline: Sendable {
             problem: problem,
             close: problem.status == 408 || problem.status == 413 || problem.status == 431
         )
+    }
+
+    /// The method as logged: a method the HTTP parser knows by name; anything else (client text) as `INVALID`.
+    static func loggedMethod(_ method: HTTPMethod) -> String {
+        if case .RAW = method { return "INVALID" }
+        return method.rawValue
     }
 
     static func newID() -> String {

@@ -16,7 +16,7 @@ public final class ContractRegistry: Sendable {
 
     private struct Cache {
         var generation = 0
-        var entries: [String: ActiveContract?] = [:]
+        var entries: [Identifier: ActiveContract?] = [:]
         /// Off while changes from other instances cannot be heard.
         var enabled = true
     }
@@ -136,12 +136,12 @@ public final class ContractRegistry: Sendable {
     /// The contract in force for `vendorID`, from the cache.
     public func active(vendorID: String) async throws -> ActiveContract? {
         let (cached, generation) = cache.withLock { cache in
-            (cache.enabled ? cache.entries[vendorID] : nil, cache.generation)
+            (cache.enabled ? cache.entries[Identifier(vendorID)] : nil, cache.generation)
         }
         if let cached { return cached }
         let loaded = try await load(vendorID: vendorID)
         cache.withLock { cache in
-            if cache.enabled, cache.generation == generation { cache.entries[vendorID] = .some(loaded) }
+            if cache.enabled, cache.generation == generation { cache.entries[Identifier(vendorID)] = .some(loaded) }
         }
         return loaded
     }
@@ -159,7 +159,7 @@ public final class ContractRegistry: Sendable {
     public func invalidate(vendor: String? = nil) {
         cache.withLock { cache in
             cache.generation += 1
-            if let vendor { cache.entries[vendor] = nil } else { cache.entries = [:] }
+            if let vendor { cache.entries[Identifier(vendor)] = nil } else { cache.entries = [:] }
         }
     }
 

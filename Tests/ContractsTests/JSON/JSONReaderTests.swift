@@ -40,19 +40,29 @@ struct JSONReaderAdversarialTests {
         #expect(refusal(text)?.code == .duplicateKey, "\(text)")
     }
 
-    @Test func refusesCanonicallyEquivalentKeys() {
-        // Swift String equality is Unicode canonical equivalence: NFC and NFD spellings are the same key,
-        // so they would be ambiguous to every lookup in the gateway.
-        #expect(refusal(#"{"\u00e9":1,"e\u0301":2}"#)?.code == .duplicateKey)
+    @Test func canonicallyEquivalentKeysAreTwoKeys() throws {
+        // DESIGN: identifiers are their bytes. NFC and NFD spellings are two member names, not a duplicate
+        // (Swift's `String ==` would call them equal), and each keeps its own bytes.
+        let value = try JSONReader.parse(Array(#"{"\u00e9":1,"e\u0301":2}"#.utf8))
+        guard case .object(let members) = value else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.map { Array($0.key.utf8) } == [[0xC3, 0xA9], [0x65, 0xCC, 0x81]])
+        #expect(value["\u{E9}"] == .number(JSONNumber(1)))
+        #expect(value["e\u{301}"] == .number(JSONNumber(2)))
     }
 
-    @Test func refusesKeysEqualUnderSwiftStringEquality() {
-        // KELVIN SIGN normalises to "K": non-ASCII keys are compared with ASCII ones as strings.
-        #expect(refusal(#"{"K":1,"\u212a":2}"#)?.code == .duplicateKey)
-        #expect(refusal(#"{"\u212A":1,"K":2}"#)?.code == .duplicateKey)
-        #expect(refusal(#"{"Å":1,"\u212b":2}"#)?.code == .duplicateKey)
-        #expect(refusal(#"{"a\n":1,"a\u000a":2}"#)?.code == .duplicateKey)
+    @Test func keysEqualOnlyUnderSwiftStringEqualityAreTwoKeys() {
+        // KELVIN SIGN is canonically equivalent to "K", ANGSTROM SIGN to "Å": different bytes, different keys.
+        #expect(refusal(#"{"K":1,"\u212a":2}"#) == nil)
+        #expect(refusal(#"{"\u212A":1,"K":2}"#) == nil)
+        #expect(refusal(#"{"Å":1,"\u212b":2}"#) == nil)
         #expect(refusal(#"{"K":1,"k":2,"\u212a\u0301":3}"#) == nil)
+        // The same bytes after unescaping are a duplicate, however they were written.
+        #expect(refusal(#"{"a\n":1,"a\u000a":2}"#)?.code == .duplicateKey)
+        #expect(refusal(#"{"\u212a":1,"\u212A":2}"#)?.code == .duplicateKey)
+        #expect(refusal(#"{"\u00e9":1,"é":2}"#)?.code == .duplicateKey)
     }
 
     @Test func refusesDuplicatesInLargeObjects() {

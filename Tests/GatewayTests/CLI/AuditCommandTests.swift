@@ -68,7 +68,7 @@ struct AuditCommandTests {
         // Start a long run of appends, watch acknowledgements arrive (in a file: each `ack` line is written
         // unbuffered once its entry is durable), kill -9 in the middle.
         let acks = gatewayd.file("acks.txt")
-        FileManager.default.createFile(atPath: acks.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: acks.path, contents: nil)
         let process = Process()
         process.executableURL = GatewaydProcess.binary
         process.arguments = ["audit", "append", "--count", "500000", "--concurrency", "32", "--print-acks"]

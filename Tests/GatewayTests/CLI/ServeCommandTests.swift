@@ -20,7 +20,7 @@ struct ServeCommandTests {
         environment["GATEWAY_ADMIN_PORT"] = String(base + 1)
 
         let errURL = gatewayd.file("serve.err")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let err = try FileHandle(forWritingTo: errURL)
         defer { try? err.close() }
         let process = Process()

@@ -9,6 +9,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
+import Testing
 
 /// A real gateway for a test: its own temporary directory, SQLite file, certificates and keys, the data plane
 /// on an ephemeral port, a real TLS vendor, and a real client presenting a client certificate.
@@ -28,6 +29,8 @@ final class GatewayHarness: Sendable {
     let task: Task<Void, any Error>
     let logTask: Task<Void, any Error>
     let pipeline: SharePipeline
+    /// The values this gateway's tests sent, and every line it logged (see ``PersonalValueWatch``).
+    let watch: PersonalValueWatch
 
     struct Options: Sendable {
         var agreements: [String] = [TestAgreements.acme]
@@ -81,7 +84,8 @@ final class GatewayHarness: Sendable {
         var configuration = GatewayConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: values)))
         configuration.limits = options.limits
         configuration.credentials = CredentialStore(options.credentials)
-        let logger = Logger(label: "test-gateway")
+        let watch = PersonalValueWatch(agreements: options.agreements)
+        let logger = watch.logger(label: "test-gateway")
         let runtime = try await GatewayRuntime(configuration: configuration, logger: logger)
         for text in options.agreements {
             let xml = text.replacingOccurrences(of: "VENDOR_PORT", with: String(vendor.port))
@@ -133,6 +137,7 @@ final class GatewayHarness: Sendable {
             task: task,
             logTask: logTask,
             pipeline: pipeline,
+            watch: watch,
             database: database,
             ownsDatabase: ownsDatabase,
             ownsVendor: ownsVendor
@@ -151,6 +156,7 @@ final class GatewayHarness: Sendable {
         task: Task<Void, any Error>,
         logTask: Task<Void, any Error>,
         pipeline: SharePipeline,
+        watch: PersonalValueWatch,
         database: String?,
         ownsDatabase: Bool,
         ownsVendor: Bool
@@ -169,6 +175,7 @@ final class GatewayHarness: Sendable {
         self.client = client
         self.task = task
         self.pipeline = pipeline
+        self.watch = watch
     }
 
     /// A client presenting the certificate of `service` (made on demand), trusting the gateway's CA.
@@ -207,6 +214,7 @@ final class GatewayHarness: Sendable {
         body: [UInt8]? = nil,
         client: HTTPClient? = nil
     ) async throws -> Response {
+        watch.noteRequest(path: path, headers: headers, body: body)
         var request = HTTPClientRequest(url: "https://localhost:\(proxyPort)\(path)")
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -265,6 +273,7 @@ final class GatewayHarness: Sendable {
         status: ConsentStatus = .granted,
         categories: [String] = []
     ) async throws {
+        watch.note([subject])
         _ = try await runtime.consents.put([
             ConsentRecord(
                 subject: subject,
@@ -303,6 +312,21 @@ final class GatewayHarness: Sendable {
         try await ledger().first { $0["id"]?.stringValue == id }
     }
 
+    /// Every watched value found in this gateway's log lines or share-log entries.
+    func personalValueLeaks() async throws -> [String] {
+        let entries = try await runtime.store.entries(LedgerQuery(origin: runtime.shareLog.origin, limit: 1_000_000))
+            .map { String(decoding: $0.bytes, as: UTF8.self) }
+        var registered: [String] = []
+        for vendor in try await runtime.store.vendors() {
+            for version in try await runtime.store.versions(vendorID: vendor.id) {
+                if let xml = try await runtime.store.xml(vendorID: vendor.id, version: version.version) {
+                    registered.append(String(decoding: xml, as: UTF8.self))
+                }
+            }
+        }
+        return watch.leaks(entries: entries, registered: registered)
+    }
+
     func stop() async {
         try? await client.shutdown()
         task.cancel()
@@ -329,6 +353,10 @@ func withGateway<T>(
     let harness = try await GatewayHarness.start(options)
     do {
         let result = try await body(harness)
+        // Suite-wide: no value a test sent appears in a log line or a share-log entry of its gateway.
+        for leak in try await harness.personalValueLeaks() {
+            Issue.record("personal value written: \(leak)")
+        }
         await harness.stop()
         return result
     } catch {

@@ -132,7 +132,7 @@ final class TestVendor: Sendable {
                     let nanos =
                         reply.delay.components.seconds * 1_000_000_000 + reply.delay.components.attoseconds
                         / 1_000_000_000
-                    context.eventLoop.scheduleTask(in: .nanoseconds(nanos)) { respond() }
+                    context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanos)) { respond() }
                 } else {
                     respond()
                 }

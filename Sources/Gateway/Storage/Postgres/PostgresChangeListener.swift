@@ -67,14 +67,16 @@ public final class PostgresChangeListener: Service, Sendable {
                                 try await withThrowingTaskGroup(of: Void.self) { group in
                                     group.addTask {
                                         for try await note in consentNotes {
-                                            self.consents.invalidate(
-                                                subjects: note.payload.split(separator: "\n").map(String.init)
-                                            )
+                                            self.consents.invalidate(subjects: ChangePayload.keys(note.payload))
                                         }
                                     }
                                     group.addTask {
                                         for try await note in contractNotes {
-                                            self.registry.invalidate(vendor: note.payload.isEmpty ? nil : note.payload)
+                                            if let vendors = ChangePayload.keys(note.payload) {
+                                                for vendor in vendors { self.registry.invalidate(vendor: vendor) }
+                                            } else {
+                                                self.registry.invalidate(vendor: nil)
+                                            }
                                         }
                                     }
                                     try await group.next()

@@ -35,14 +35,13 @@ extension PostgresDatabase: ConsentStore {
             }
             var stored = records
             for index in stored.indices { stored[index].id = ids[fingerprints[index]] ?? 0 }
-            return ConsentInsertion(records: stored, inserted: inserted)
-        }
-        let subjects = Array(Set(records.map(\.subject)))
-        for chunk in stride(from: 0, to: subjects.count, by: 200) {
-            await notify(
+            try await Self.notify(
+                connection,
                 PostgresChangeListener.consentsChannel,
-                subjects[chunk..<min(chunk + 200, subjects.count)].joined(separator: "\n")
+                keys: records.map(\.subject).uniquedByBytes(),
+                logger: logger
             )
+            return ConsentInsertion(records: stored, inserted: inserted)
         }
         return result
     }
@@ -90,16 +89,16 @@ extension PostgresDatabase: ConsentStore {
                 removed += 1
             }
             try await connection.query("DELETE FROM subject_refs WHERE subject = \(subject)", logger: self.logger)
+            try await Self.notify(connection, PostgresChangeListener.consentsChannel, keys: [subject], logger: logger)
             return removed
         }
-        await notify(PostgresChangeListener.consentsChannel, subject)
         return removed
     }
 }
 
 extension PostgresDatabase: TokenStore, AdminCallStore {
     public func insertToken(_ record: TokenRecord, hash: [UInt8]) async throws {
-        try await connection { connection in
+        _ = try await connection { connection in
             try await connection.query(
                 """
                 INSERT INTO tokens (id, name, role, hash, created_at)
@@ -162,7 +161,7 @@ extension PostgresDatabase: TokenStore, AdminCallStore {
     }
 
     public func recordCall(_ call: AdminCallRecord) async throws {
-        try await connection { connection in
+        _ = try await connection { connection in
             try await connection.query(
                 """
                 INSERT INTO admin_calls (time, principal, role, method, route, status, outcome)

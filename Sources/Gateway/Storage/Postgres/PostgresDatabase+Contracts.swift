@@ -1,4 +1,5 @@
 import Contracts
+import Logging
 import NIOCore
 import PostgresNIO
 
@@ -53,8 +54,13 @@ extension PostgresDatabase: ContractRegistryStore {
                 """,
                 logger: self.logger
             )
+            try await Self.notify(
+                connection,
+                PostgresChangeListener.contractsChannel,
+                keys: [record.vendorID],
+                logger: logger
+            )
         }
-        await notify(PostgresChangeListener.contractsChannel, record.vendorID)
     }
 
     public func approveVersion(vendorID: String, version: Int, by principal: String, at time: Timestamp) async throws {
@@ -78,8 +84,8 @@ extension PostgresDatabase: ContractRegistryStore {
                 updated += 1
             }
             if updated == 0 { throw StorageError(.conflict, "version \(version) of \(vendorID) is not pending") }
+            try await Self.notify(connection, PostgresChangeListener.contractsChannel, keys: [vendorID], logger: logger)
         }
-        await notify(PostgresChangeListener.contractsChannel, vendorID)
     }
 
     public func setVendorStatus(
@@ -102,8 +108,8 @@ extension PostgresDatabase: ContractRegistryStore {
                 updated += 1
             }
             if updated == 0 { throw StorageError(.notFound, "no vendor \(vendorID)") }
+            try await Self.notify(connection, PostgresChangeListener.contractsChannel, keys: [vendorID], logger: logger)
         }
-        await notify(PostgresChangeListener.contractsChannel, vendorID)
     }
 
     public func vendors() async throws -> [VendorRecord] {
@@ -195,14 +201,20 @@ extension PostgresDatabase: ContractRegistryStore {
         )
     }
 
-    /// Tells every instance that something changed (best effort; the listener falls back to not caching).
-    func notify(_ channel: String, _ payload: String) async {
-        do {
-            try await connection { connection in
-                try await connection.query("SELECT pg_notify(\(channel), \(payload))", logger: self.logger)
-            }
-        } catch {
-            logger.warning("change notification failed", metadata: ["channel": "\(channel)", "error": "\(error)"])
+    /// Tells every instance that something changed, inside the changing transaction: PostgreSQL delivers the
+    /// notification when, and only when, the change commits, so no listener can miss a committed change.
+    ///
+    /// The payload lists the changed keys one per line; an empty payload means "everything". Keys that
+    /// cannot travel in a line (a line break in a subject id) or a list too long for one notification
+    /// (PostgreSQL's limit is 8,000 bytes) are sent in several notifications, or as "everything".
+    static func notify(
+        _ connection: PostgresConnection,
+        _ channel: String,
+        keys: [String],
+        logger: Logger
+    ) async throws {
+        for payload in ChangePayload.payloads(keys) {
+            try await connection.query("SELECT pg_notify(\(channel), \(payload))", logger: logger)
         }
     }
 }

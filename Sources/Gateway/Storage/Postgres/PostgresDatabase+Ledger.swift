@@ -41,7 +41,6 @@ extension PostgresDatabase: LedgerStore {
         checkpoint: StoredCheckpoint?,
         mappings: [SubjectRefMapping]
     ) async throws {
-        let logger = self.logger
         try await transaction { connection in
             if !entries.isEmpty {
                 try await connection.query(
@@ -194,7 +193,6 @@ extension PostgresDatabase: LedgerStore {
     }
 
     public func registerOrigin(_ origin: String, verifierKey: String, at time: Timestamp) async throws {
-        let logger = self.logger
         try await transaction { connection in
             try await connection.query(
                 """

@@ -70,7 +70,6 @@ public final class PostgresDatabase: Sendable {
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T
     {
         let client = self.client
-        let logger = self.logger
         return try await withDeadline {
             try await client.withConnection { connection in
                 try await connection.withTransaction(logger: self.logger) { connection in
@@ -145,7 +144,7 @@ extension PostgresDatabase: GatewayStore, SharedSecretStore {
 
     public func probeWrite() async throws {
         let now = Timestamp.now().epochMilliseconds
-        try await connection { connection in
+        _ = try await connection { connection in
             try await connection.query(
                 "INSERT INTO health_probe (id, time) VALUES (1, \(now)) ON CONFLICT (id) DO UPDATE SET time = EXCLUDED.time",
                 logger: self.logger
