@@ -58,7 +58,7 @@ public final class GatewayRuntime: Sendable {
         self.consents = ConsentService(store: store, cache: ConsentCache(store: store))
         self.shareLog = ShareLog(origin: configuration.logOrigin, store: store, signer: keys.signer, logger: logger)
         if let database = store as? PostgresDatabase {
-            self.changeListener = PostgresChangeListener(
+            self.changeListener = try PostgresChangeListener(
                 database: database,
                 consents: consents.cache,
                 registry: registry,

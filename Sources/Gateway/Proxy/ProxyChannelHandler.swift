@@ -197,11 +197,39 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
         let service = self.service ?? serviceName(context: context) ?? "unknown"
         let promise = context.eventLoop.makePromise(of: ProxyResponse.self)
         promise.completeWithTask { await pipeline.refuse(service: service, head: head, problem) }
+        let isConnect = head.method == .CONNECT
         promise.futureResult.assumeIsolated().whenSuccess { [weak self] response in
             var response = response
             response.close = true
-            self?.write(response, keepAlive: false, context: context)
+            if isConnect {
+                self?.writeBelowTheEncoder(response, context: context)
+            } else {
+                self?.write(response, keepAlive: false, context: context)
+            }
         }
+    }
+
+    /// Writes a refusal of a `CONNECT` as raw HTTP/1.1 bytes under the HTTP encoder, which frames every
+    /// response to a CONNECT without a body (right for a 2xx tunnel, wrong for a refusal: RFC 9110 lets a
+    /// 4xx carry its problem and Content-Length). The connection closes after it.
+    private func writeBelowTheEncoder(_ response: ProxyResponse, context: ChannelHandlerContext) {
+        guard context.channel.isActive,
+            let below = try? context.pipeline.syncOperations.context(handlerType: RequestActivityHandler.self)
+        else {
+            context.close(promise: nil)
+            return
+        }
+        state = .closing
+        var headers = response.headers
+        headers.replaceOrAdd(name: "content-length", value: String(response.body.readableBytes))
+        headers.replaceOrAdd(name: "connection", value: "close")
+        var bytes = context.channel.allocator.buffer(capacity: 256 + response.body.readableBytes)
+        bytes.writeString("HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n")
+        for (name, value) in headers { bytes.writeString("\(name): \(value)\r\n") }
+        bytes.writeString("\r\n")
+        var body = response.body
+        bytes.writeBuffer(&body)
+        below.writeAndFlush(NIOAny(bytes)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     private func write(_ response: ProxyResponse, keepAlive: Bool, context: ChannelHandlerContext) {
@@ -240,6 +268,11 @@ final class ProxyChannelHandler: ChannelInboundHandler, RemovableChannelHandler 
         headerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
             guard let self, case .idle = self.state else { return }
             if self.activity.sawBytes {
+                // No request head was read, so the pipelining handler expects no response: take it out of the
+                // pipeline (the connection closes after this answer anyway).
+                if let pipelining = try? context.pipeline.syncOperations.handler(type: HTTPServerPipelineHandler.self) {
+                    context.pipeline.syncOperations.removeHandler(pipelining, promise: nil)
+                }
                 let head = HTTPRequestHead(version: .http1_1, method: .RAW(value: "INVALID"), uri: "/")
                 self.refuseEarly(
                     context: context,

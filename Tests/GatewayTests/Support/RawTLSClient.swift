@@ -10,6 +10,21 @@ import Synchronization
 enum RawTLSClient {
     struct Answer {
         var text: String
+        /// The status of every response, in order (responses framed by their Content-Length).
+        var statuses: [Int] {
+            var result: [Int] = []
+            var rest = Substring(text)
+            while rest.hasPrefix("HTTP/1.1 "), let end = rest.range(of: "\r\n\r\n") {
+                guard let status = Int(rest.dropFirst(9).prefix(3)) else { break }
+                result.append(status)
+                let head = rest[..<end.lowerBound].lowercased()
+                let length =
+                    head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                rest = Substring(rest[end.upperBound...].utf8.dropFirst(length))
+            }
+            return result
+        }
         var status: Int? {
             guard text.hasPrefix("HTTP/1.1 ") else { return nil }
             return Int(text.dropFirst(9).prefix(3))
@@ -25,7 +40,9 @@ enum RawTLSClient {
         certificates: CertificateDirectory,
         service: String? = "demo-service",
         clientCertificate: (cert: String, key: String)? = nil,
-        _ request: String
+        _ request: String,
+        responses: Int = 1,
+        wait: Duration = .seconds(10)
     ) async throws -> Answer {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificates.caCertificatePath))
@@ -55,9 +72,9 @@ enum RawTLSClient {
             .connect(host: "127.0.0.1", port: port)
             .get()
         try await channel.writeAndFlush(ByteBuffer(string: request))
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + wait
         while ContinuousClock.now < deadline {
-            if collector.closed.withLock({ $0 }) || collector.isComplete { break }
+            if collector.closed.withLock({ $0 }) || collector.completeResponses >= responses { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         try? await channel.close()
@@ -72,15 +89,21 @@ enum RawTLSClient {
         let closed = Mutex(false)
         let error = Mutex<(any Error)?>(nil)
 
-        /// A whole response: headers and as many body bytes as Content-Length says.
-        var isComplete: Bool {
-            let text = String(decoding: bytes.withLock { $0 }, as: UTF8.self)
-            guard let end = text.range(of: "\r\n\r\n") else { return false }
-            let head = text[..<end.lowerBound].lowercased()
-            guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-                let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
-            else { return false }
-            return text[end.upperBound...].utf8.count >= length
+        /// How many whole responses (headers and as many body bytes as Content-Length says) arrived.
+        var completeResponses: Int {
+            var rest = Substring(String(decoding: bytes.withLock { $0 }, as: UTF8.self))
+            var count = 0
+            while let end = rest.range(of: "\r\n\r\n") {
+                let head = rest[..<end.lowerBound].lowercased()
+                guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+                    let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+                else { return count }
+                let body = rest[end.upperBound...].utf8
+                guard body.count >= length else { return count }
+                count += 1
+                rest = Substring(body.dropFirst(length))
+            }
+            return count
         }
     }
 

@@ -16,7 +16,12 @@ final class TestPostgresCluster: Sendable {
         }
     }
 
-    init() throws {
+    /// Whether the server takes only TLS connections (with the certificate given at init).
+    let tlsOnly: Bool
+
+    /// A cluster; with `tls` (PEM certificate and key), one that accepts TLS connections only.
+    init(tls: (certificate: String, key: String)? = nil) throws {
+        tlsOnly = tls != nil
         guard let binaries = Self.binaries else { throw HarnessError("PostgreSQL server binaries are not installed") }
         self.binaries = binaries
         directory = URL(fileURLWithPath: "/tmp/gw-cluster-\(UUID().uuidString.prefix(8))")
@@ -31,6 +36,18 @@ final class TestPostgresCluster: Sendable {
             ]
         )
         guard initdb.status == 0 else { throw HarnessError("initdb failed: \(initdb.stderr)") }
+        if let tls {
+            let data = directory.appendingPathComponent("data")
+            try Data(tls.certificate.utf8).write(to: data.appendingPathComponent("server.crt"))
+            try Data(tls.key.utf8).write(to: data.appendingPathComponent("server.key"))
+            try Data(
+                "hostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\nlocal all all trust\n".utf8
+            ).write(to: data.appendingPathComponent("pg_hba.conf"))
+            if getuid() == 0 {
+                _ = try GatewaydProcess.exec("/bin/chown", ["-R", "postgres", data.path])
+            }
+            _ = try GatewaydProcess.exec("/bin/chmod", ["0600", data.appendingPathComponent("server.key").path])
+        }
         try start()
     }
 
@@ -46,7 +63,10 @@ final class TestPostgresCluster: Sendable {
     func start() throws {
         try pgCtl([
             "-w", "-l", directory.appendingPathComponent("server.log").path,
-            "-o", "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1", "start",
+            "-o",
+            "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1"
+                + (tlsOnly ? " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key" : ""),
+            "start",
         ])
     }
 

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
 
@@ -18,15 +19,27 @@ public final class PostgresChangeListener: Service, Sendable {
     let registry: ContractRegistry
     let logger: Logger
 
-    public init(database: PostgresDatabase, consents: ConsentCache, registry: ContractRegistry, logger: Logger) {
-        let client = database.configuration
+    public init(
+        database: PostgresDatabase,
+        consents: ConsentCache,
+        registry: ContractRegistry,
+        logger: Logger
+    ) throws {
+        let settings = database.settings
+        let tls: PostgresConnection.Configuration.TLS
+        if let configuration = settings.tlsConfiguration() {
+            let context = try NIOSSLContext(configuration: configuration)
+            tls = settings.sslMode == .prefer ? .prefer(context) : .require(context)
+        } else {
+            tls = .disable
+        }
         var configuration = PostgresConnection.Configuration(
-            host: client.host ?? "127.0.0.1",
-            port: client.port ?? 5432,
-            username: client.username,
-            password: client.password,
-            database: client.database,
-            tls: .disable
+            host: settings.host,
+            port: settings.port,
+            username: settings.username,
+            password: settings.password,
+            database: settings.database,
+            tls: tls
         )
         configuration.options.connectTimeout = .seconds(3)
         self.configuration = configuration

@@ -17,24 +17,29 @@ public final class PostgresDatabase: Sendable {
     private let runTask: Mutex<Task<Void, Never>?> = Mutex(nil)
     /// The connection settings, for the change listener's own connection.
     let configuration: PostgresClient.Configuration
+    /// The parsed `storage.url` (TLS mode and roots included), for the change listener's own connection.
+    let settings: PostgresURL
     /// How long an operation may wait for the database before it fails (fail fast when the server is down).
     let operationTimeout: Duration
 
-    /// Connects to `url` (`postgres://user[:password]@host[:port]/database`) and migrates.
+    /// Connects to `url` (see ``PostgresURL``: TLS per `sslmode`, `verify-full` off loopback) and migrates.
     public init(url: String, operationTimeout: Duration = .seconds(5), logger: Logger) async throws {
         self.operationTimeout = operationTimeout
-        guard let components = URLComponents(string: url), let host = components.host,
-            components.scheme == "postgres" || components.scheme == "postgresql"
-        else {
-            throw StorageError(.invalid, "storage.url must be postgres://user[:password]@host[:port]/database")
+        let settings = try PostgresURL(parsing: url)
+        self.settings = settings
+        let tls: PostgresClient.Configuration.TLS
+        switch (settings.sslMode, settings.tlsConfiguration()) {
+        case (.prefer, let configuration?): tls = .prefer(configuration)
+        case (_, let configuration?): tls = .require(configuration)
+        case (_, nil): tls = .disable
         }
         var configuration = PostgresClient.Configuration(
-            host: host,
-            port: components.port ?? 5432,
-            username: components.user ?? "postgres",
-            password: components.password,
-            database: String(components.path.dropFirst()).isEmpty ? nil : String(components.path.dropFirst()),
-            tls: .disable
+            host: settings.host,
+            port: settings.port,
+            username: settings.username,
+            password: settings.password,
+            database: settings.database,
+            tls: tls
         )
         configuration.options.maximumConnections = 16
         configuration.options.connectTimeout = .seconds(3)
