@@ -143,7 +143,9 @@ struct RecordingLogHandler: LogHandler {
     let label: String
     let watch: PersonalValueWatch
     var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
+    // The level a deployment runs at; trace lines of libraries (PostgresNIO prints every message, NOTIFY
+    // payloads included) are not written there.
+    var logLevel: Logger.Level = .info
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
