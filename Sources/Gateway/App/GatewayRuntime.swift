@@ -55,7 +55,12 @@ public final class GatewayRuntime: Sendable {
             validator: ContractValidator(taxonomy: taxonomy, options: configuration.contractValidationOptions),
             logger: logger
         )
-        self.consents = ConsentService(store: store, cache: ConsentCache(store: store))
+        let keys = self.keys
+        self.consents = ConsentService(
+            store: store,
+            cache: ConsentCache(store: store, ref: { keys.subjectRef($0) })
+        )
+        (store as? PostgresDatabase)?.setSubjectDigest { keys.subjectRef($0) }
         self.shareLog = ShareLog(origin: configuration.logOrigin, store: store, signer: keys.signer, logger: logger)
         if let database = store as? PostgresDatabase {
             self.changeListener = try PostgresChangeListener(

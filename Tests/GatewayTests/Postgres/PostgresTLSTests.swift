@@ -63,7 +63,7 @@ struct PostgresTLSTests {
         )
         let listener = try PostgresChangeListener(
             database: database,
-            consents: ConsentCache(store: database),
+            consents: ConsentCache(store: database, ref: { $0 }),
             registry: ContractRegistry(store: database, validator: .init(), logger: logger),
             logger: logger
         )

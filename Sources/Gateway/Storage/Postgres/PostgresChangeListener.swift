@@ -80,7 +80,7 @@ public final class PostgresChangeListener: Service, Sendable {
                                 try await withThrowingTaskGroup(of: Void.self) { group in
                                     group.addTask {
                                         for try await note in consentNotes {
-                                            self.consents.invalidate(subjects: ChangePayload.keys(note.payload))
+                                            self.consents.invalidate(refs: ChangePayload.keys(note.payload))
                                         }
                                     }
                                     group.addTask {

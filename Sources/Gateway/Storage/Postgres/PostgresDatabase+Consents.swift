@@ -7,6 +7,7 @@ extension PostgresDatabase: ConsentStore {
         guard !records.isEmpty else { return ConsentInsertion(records: [], inserted: 0) }
         let logger = self.logger
         let fingerprints = records.map { ByteBuffer(bytes: ConsentFingerprint.of($0)) }
+        let consentKeys = consentChangeKeys(records.map(\.subject))
         let result: ConsentInsertion = try await transaction { connection in
             var inserted = 0
             for try await _ in try await connection.query(
@@ -38,7 +39,7 @@ extension PostgresDatabase: ConsentStore {
             try await Self.notify(
                 connection,
                 PostgresChangeListener.consentsChannel,
-                keys: records.map(\.subject).uniquedByBytes(),
+                keys: consentKeys,
                 logger: logger
             )
             return ConsentInsertion(records: stored, inserted: inserted)
@@ -80,6 +81,7 @@ extension PostgresDatabase: ConsentStore {
 
     public func erase(subject: String) async throws -> Int {
         let logger = self.logger
+        let consentKeys = consentChangeKeys([subject])
         let removed: Int = try await transaction { connection in
             var removed = 0
             for try await _ in try await connection.query(
@@ -89,7 +91,12 @@ extension PostgresDatabase: ConsentStore {
                 removed += 1
             }
             try await connection.query("DELETE FROM subject_refs WHERE subject = \(subject)", logger: self.logger)
-            try await Self.notify(connection, PostgresChangeListener.consentsChannel, keys: [subject], logger: logger)
+            try await Self.notify(
+                connection,
+                PostgresChangeListener.consentsChannel,
+                keys: consentKeys,
+                logger: logger
+            )
             return removed
         }
         return removed

@@ -17,6 +17,21 @@ public final class PostgresDatabase: Sendable {
     private let runTask: Mutex<Task<Void, Never>?> = Mutex(nil)
     /// The connection settings, for the change listener's own connection.
     let configuration: PostgresClient.Configuration
+    /// How consent notifications name a subject: its keyed digest (`subjectRef`), never its id, since a
+    /// notification travels beyond the row it describes (a server or driver log at trace level prints it).
+    /// Until it is set, a consent change is announced as "everything changed".
+    private let subjectDigest = Mutex<(@Sendable (String) -> String)?>(nil)
+
+    public func setSubjectDigest(_ digest: @escaping @Sendable (String) -> String) {
+        subjectDigest.withLock { $0 = digest }
+    }
+
+    /// The keys that announce a change of `subjects` on the consent channel.
+    func consentChangeKeys(_ subjects: [String]) -> [String] {
+        guard let digest = subjectDigest.withLock({ $0 }) else { return [] }
+        return subjects.uniquedByBytes().map(digest)
+    }
+
     /// The parsed `storage.url` (TLS mode and roots included), for the change listener's own connection.
     let settings: PostgresURL
     /// How long an operation may wait for the database before it fails (fail fast when the server is down).
