@@ -37,7 +37,7 @@ struct PostgresTLSTests {
         )
     }
 
-    @Test func verifyFullConnectsOverTLSAndPlainConnectionsAreRefused() async throws {
+    @Test func verifyFullTrustsOnlyItsRootsAndPlainConnectionsAreRefused() async throws {
         let authority = try CertificateAuthority.make(commonName: "test database CA")
         let issued = try authority.issue(commonName: "127.0.0.1", hosts: ["127.0.0.1", "localhost"], usage: .server)
         let cluster = try TestPostgresCluster(
@@ -71,14 +71,43 @@ struct PostgresTLSTests {
         try await database.probeWrite()
         database.close()
 
+        // Refusals come within the operation deadline, not after the pool's lease timeout.
+        let started = ContinuousClock.now
+        // A certificate from a CA that is not trusted is refused.
+        await #expect(throws: (any Error).self) {
+            let wrong = try await PostgresDatabase(
+                url: base + "?sslmode=verify-full&sslrootcert=\(other.path)",
+                operationTimeout: .seconds(3),
+                logger: logger
+            )
+            wrong.close()
+        }
+        // With the system's roots (the default for a non-loopback host), the test CA is not trusted either.
+        await #expect(throws: (any Error).self) {
+            let system = try await PostgresDatabase(
+                url: base + "?sslmode=verify-full",
+                operationTimeout: .seconds(3),
+                logger: logger
+            )
+            system.close()
+        }
         // The server takes TLS only: without it, no connection.
         await #expect(throws: (any Error).self) {
             let plain = try await PostgresDatabase(
                 url: base + "?sslmode=disable",
-                operationTimeout: .seconds(5),
+                operationTimeout: .seconds(3),
                 logger: logger
             )
             plain.close()
         }
+        #expect(ContinuousClock.now - started < .seconds(30))
+        // `require` encrypts without checking the certificate (libpq's meaning).
+        let unverified = try await PostgresDatabase(
+            url: base + "?sslmode=require",
+            operationTimeout: .seconds(10),
+            logger: logger
+        )
+        try await unverified.probeWrite()
+        unverified.close()
     }
 }

@@ -66,6 +66,9 @@ public final class PostgresDatabase: Sendable {
         // Let the pool start before the first lease.
         try? await Task.sleep(for: .milliseconds(20))
         do {
+            // The first connection within the operation deadline: an unreachable server, refused TLS or
+            // refused credentials fail start-up at once rather than after the pool's own lease timeout.
+            try await withDeadline { try await client.withConnection { _ in } }
             try await migrate()
         } catch {
             logger.error("database migration failed", metadata: ["error": "\(String(reflecting: error))"])
