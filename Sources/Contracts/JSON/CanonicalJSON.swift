@@ -42,7 +42,7 @@ public enum CanonicalJSON {
             var previous: String?
             for member in sorted {
                 if let previous {
-                    if previous == member.key || previous.utf16.elementsEqual(member.key.utf16) {
+                    if previous.isBytewiseEqual(to: member.key) {
                         throw CanonicalJSONError(.duplicateKey)
                     }
                     buffer.append(UInt8(ascii: ","))

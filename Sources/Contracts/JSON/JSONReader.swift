@@ -4,8 +4,8 @@
 /// - invalid UTF-8 anywhere (overlong forms, UTF-8-encoded surrogates, code points above U+10FFFF,
 ///   truncated sequences, stray continuation bytes), and any byte order mark;
 /// - `\u` escapes that name a lone or inverted surrogate (`\ud800`, `\udc00\ud800`);
-/// - duplicate object keys, compared after unescaping with Swift `String` equality
-///   (so canonically equivalent keys such as `"\u00e9"` and `"e\u0301"` also count as duplicates);
+/// - duplicate object keys, compared byte for byte after unescaping (identifiers are their bytes:
+///   canonically equivalent keys such as `"\u00e9"` and `"e\u0301"` are two keys, `"\u0065"` and `"e"` one);
 /// - unescaped control characters in strings, unknown escapes, comments, single quotes, trailing commas,
 ///   leading zeros, `+1`, `.5`, `1.`, `NaN`, `Infinity`, and anything but whitespace after the value;
 /// - containers nested deeper than ``Limits/maxDepth``, strings (and number literals) longer than

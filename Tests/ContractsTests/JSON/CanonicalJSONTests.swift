@@ -141,6 +141,21 @@ struct CanonicalJSONTests {
         #expect(canonicalError(.array([value]))?.kind == "duplicate-key")
     }
 
+    @Test func canonicallyEquivalentKeysAreTwoKeysWhateverSortsBetweenThem() throws {
+        // Identifiers are their bytes: NFC and NFD spellings are two keys, with or without a key between them
+        // in the sort (the duplicate check once used String equality and so depended on the neighbours).
+        let nfc = "\u{E9}"
+        let nfd = "e\u{301}"
+        for middle in [[], [JSONMember("f", .null)], [JSONMember("e\u{300}", .null)]] {
+            let value: JSONValue = .object(
+                [JSONMember(nfc, .number(JSONNumber(1)))] + middle + [JSONMember(nfd, .null)]
+            )
+            #expect(canonicalError(value) == nil, "\(middle)")
+        }
+        let twice: JSONValue = .object([JSONMember(nfd, .null), JSONMember("f", .null), JSONMember(nfd, .null)])
+        #expect(canonicalError(twice)?.code == .duplicateKey)
+    }
+
     @Test func isIndependentOfMemberOrderAndWhitespace() throws {
         let a = try canonical(#"{"id":7,"tags":["x","y"],"who":{"n":"A","e":null}}"#)
         let b = try canonical(
