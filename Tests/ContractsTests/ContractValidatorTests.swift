@@ -188,3 +188,87 @@ struct ContractValidatorTests {
         #expect(diagnostic.formatted(file: "a.xml") == "a.xml:12: error: unknown category `x`; did you mean `y`?")
     }
 }
+
+/// The `rights` element (DESIGN, "Contracts"): where the vendor takes rights notices.
+@Suite("Contract validation: rights")
+struct RightsValidationTests {
+    static let base = ContractValidatorTests.example
+
+    static func with(_ rights: String) -> String {
+        base.replacingOccurrences(of: "  <dataMap>", with: rights + "\n  <dataMap>")
+    }
+
+    func problems(_ text: String, options: ContractValidationOptions = .init()) -> [String] {
+        do {
+            _ = try ContractValidator(options: options).validate(Array(text.utf8))
+            return []
+        } catch {
+            return error.diagnostics.map(\.message)
+        }
+    }
+
+    @Test func aValidRightsElementIsRead() throws {
+        let text = Self.with(
+            #"""
+              <rights endpoint="https://api.acme.example/v2/privacy" credential="acme-api-key" respondWithinDays="14">
+                <request type="erasure"/>
+                <request type="objection"/>
+              </rights>
+            """#
+        )
+        let agreement = try ContractValidator().validate(Array(text.utf8))
+        let rights = try #require(agreement.rights)
+        #expect(rights.endpoint == "https://api.acme.example/v2/privacy")
+        #expect(rights.credential == "acme-api-key")
+        #expect(rights.respondWithinDays == 14)
+        #expect(rights.requestTypes == ["erasure", "objection"])
+        let explained = ContractExplanation.render(agreement)
+        #expect(explained.contains("Rights notices: POST https://api.acme.example/v2/privacy for erasure, objection"))
+        #expect(explained.contains("manual, to privacy@acme.example, for rectification, restriction"))
+    }
+
+    @Test func respondWithinDaysDefaultsTo30AndAnAgreementWithoutRightsIsManual() throws {
+        let text = Self.with(
+            #"  <rights endpoint="https://api.acme.example/privacy"><request type="erasure"/></rights>"#
+        )
+        #expect(try ContractValidator().validate(Array(text.utf8)).rights?.respondWithinDays == 30)
+        let without = try ContractValidator().validate(Array(Self.base.utf8))
+        #expect(without.rights == nil)
+        #expect(ContractExplanation.render(without).contains("Rights notices: manual, to privacy@acme.example"))
+    }
+
+    @Test(arguments: [
+        (#"<rights endpoint="http://api.acme.example/p"><request type="erasure"/></rights>"#, "is not https"),
+        (#"<rights endpoint="https://10.0.0.7/p"><request type="erasure"/></rights>"#, "IP literal"),
+        (#"<rights endpoint="https://user@api.acme.example/p"><request type="erasure"/></rights>"#, "not a valid URL"),
+        (#"<rights endpoint="https://a.example/p" respondWithinDays="0"><request type="erasure"/></rights>"#, "0"),
+        (#"<rights endpoint="https://a.example/p" respondWithinDays="91"><request type="erasure"/></rights>"#, "91"),
+        (#"<rights endpoint="https://a.example/p"><request type="forget"/></rights>"#, "forget"),
+        (
+            #"<rights endpoint="https://a.example/p"><request type="erasure"/><request type="erasure"/></rights>"#,
+            "erasure"
+        ),
+        (#"<rights endpoint="https://a.example/p"/>"#, "request"),
+        (
+            #"<rights endpoint="https://a.example/p" credential="has space"><request type="erasure"/></rights>"#,
+            "has space"
+        ),
+    ])
+    func badRightsAreRefused(rights: String, mentions: String) {
+        let found = problems(Self.with("  " + rights))
+        #expect(!found.isEmpty, "accepted: \(rights)")
+        #expect(found.contains { $0.contains(mentions) }, "\(found)")
+    }
+
+    @Test func theExampleAgreementsShowBothChannels() throws {
+        var withRights = 0
+        var without = 0
+        for file in try RepositoryFiles.files(in: "contracts/agreements") {
+            let agreement = try ContractValidator().validate(
+                RepositoryFiles.bytes("contracts/agreements/" + file.lastPathComponent)
+            )
+            if agreement.rights == nil { without += 1 } else { withRights += 1 }
+        }
+        #expect(withRights >= 3 && without >= 1)
+    }
+}

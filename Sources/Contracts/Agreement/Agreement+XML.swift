@@ -105,6 +105,15 @@ extension Agreement {
             allowedServices: endpointElement?.children("allowedService").map(\.text) ?? [],
             line: endpointElement?.line ?? root.line
         )
+        rights = root.child("rights").map { element in
+            Rights(
+                endpoint: element[attribute: "endpoint"] ?? "",
+                credential: element[attribute: "credential"],
+                respondWithinDays: Int(element[attribute: "respondWithinDays"] ?? "30") ?? 0,
+                requestTypes: element.children("request").compactMap { $0[attribute: "type"] },
+                line: element.line
+            )
+        }
         var operations: [Operation] = []
         for element in root.child("dataMap")?.children("operation") ?? [] {
             let fields = element.children("field").compactMap { field -> FieldMapping? in

@@ -16,6 +16,8 @@ public struct Agreement: Sendable {
     public var breachNotification: BreachNotification
     public var auditRights: AuditRights?
     public var endpoint: Endpoint
+    /// Where the vendor takes rights notices, when the agreement says.
+    public var rights: Rights?
     public var operations: [Operation]
 
     /// The vendor party.
@@ -93,6 +95,20 @@ public struct Agreement: Sendable {
         public var credential: String?
         public var allowedServices: [String]
         public var line: Int
+    }
+
+    /// Where the vendor takes data-subject rights notices (GDPR Art. 17(2), 19), and which request types.
+    public struct Rights: Sendable, Hashable {
+        public var endpoint: String
+        public var credential: String?
+        /// Days the vendor has to answer a notice (1 to 90; 30 when the agreement does not say).
+        public var respondWithinDays: Int
+        /// `erasure`, `rectification`, `restriction`, `objection`, as listed.
+        public var requestTypes: [String]
+        public var line: Int
+
+        /// The request types a rights notice can carry.
+        public static let knownRequestTypes = ["erasure", "rectification", "restriction", "objection"]
     }
 
     /// An operation the vendor's API offers, with the classification of everything it may carry.

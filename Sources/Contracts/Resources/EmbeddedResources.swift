@@ -391,6 +391,20 @@ public enum EmbeddedResources {
         </xs:unique>
       </xs:element>
 
+      <xs:element name="rights" type="d:Rights" minOccurs="0">
+        <xs:annotation>
+          <xs:documentation>Where the vendor takes data-subject rights notices (GDPR
+            Art. 17(2), 19): the gateway POSTs each notice there with the credential,
+            under the same https and address rules as the endpoint. Without it, or for
+            a request type it does not list, the recipient is told manually (at
+            vendor/@contact).</xs:documentation>
+        </xs:annotation>
+        <xs:unique name="uniqueRightsRequest">
+          <xs:selector xpath="d:request"/>
+          <xs:field xpath="@type"/>
+        </xs:unique>
+      </xs:element>
+
       <xs:element name="dataMap" type="d:DataMap">
         <xs:annotation>
           <xs:documentation>The vendor operations the gateway may call and, for each,
@@ -587,6 +601,36 @@ public enum EmbeddedResources {
     <xs:attribute name="baseURL" type="d:BaseURL" use="required"/>
     <xs:attribute name="credential" type="d:CredentialName" use="optional"/>
   </xs:complexType>
+
+  <!-- rights -->
+
+  <xs:complexType name="Rights">
+    <xs:sequence>
+      <xs:element name="request" maxOccurs="4">
+        <xs:complexType>
+          <xs:attribute name="type" type="d:RightsRequestType" use="required"/>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+    <xs:attribute name="endpoint" type="d:BaseURL" use="required"/>
+    <xs:attribute name="credential" type="d:CredentialName" use="optional"/>
+    <xs:attribute name="respondWithinDays" type="d:RespondWithinDays" use="optional" default="30"/>
+  </xs:complexType>
+
+  <xs:simpleType name="RightsRequestType">
+    <xs:restriction base="xs:token">
+      <xs:enumeration value="erasure"/>
+      <xs:enumeration value="rectification"/>
+      <xs:enumeration value="restriction"/>
+      <xs:enumeration value="objection"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <xs:simpleType name="RespondWithinDays">
+    <xs:restriction base="xs:positiveInteger">
+      <xs:maxInclusive value="90"/>
+    </xs:restriction>
+  </xs:simpleType>
 
   <!-- data map -->
 

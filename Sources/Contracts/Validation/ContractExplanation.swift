@@ -1,6 +1,19 @@
 /// A plain-language table of what may leave under an agreement, per purpose and operation, for people who
 /// approve agreements.
 public enum ContractExplanation {
+    /// How the vendor is told of rights requests: by the API the agreement names, or by hand at its contact.
+    static func rightsLine(_ agreement: Agreement) -> String {
+        let contact = agreement.vendor.contact
+        guard let rights = agreement.rights else {
+            return "Rights notices: manual, to \(contact) (the agreement names no rights endpoint)\n"
+        }
+        let manual = Agreement.Rights.knownRequestTypes.filter { !rights.requestTypes.contains($0) }
+        var line = "Rights notices: POST \(rights.endpoint) for \(rights.requestTypes.joined(separator: ", "))"
+        line += ", answer within \(rights.respondWithinDays) days"
+        if !manual.isEmpty { line += "; manual, to \(contact), for \(manual.joined(separator: ", "))" }
+        return line + "\n"
+    }
+
     public static func render(_ agreement: Agreement, taxonomy: Taxonomy = .builtIn) -> String {
         let compiled = CompiledAgreement(agreement: agreement, digest: "", taxonomy: taxonomy)
         var out = ""
@@ -12,6 +25,7 @@ public enum ContractExplanation {
         out += "breach notice within \(agreement.breachNotification.hours) h\n"
         out +=
             "Endpoint \(agreement.endpoint.baseURL), for services: \(agreement.endpoint.allowedServices.joined(separator: ", "))\n"
+        out += rightsLine(agreement)
         if !agreement.prohibited.isEmpty {
             out += "Never: \(agreement.prohibited.joined(separator: ", "))\n"
         }

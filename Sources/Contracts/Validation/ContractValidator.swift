@@ -153,6 +153,51 @@ public struct ContractValidator: Sendable {
             problem(endpoint.line, "the endpoint allows no service")
         }
 
+        // Rights notices: the same https and address rules as the endpoint.
+        if let rights = agreement.rights {
+            if let url = EndpointURL(rights.endpoint) {
+                if url.scheme != "https", !options.allowPlainHTTP {
+                    problem(
+                        rights.line,
+                        "rights endpoint `\(rights.endpoint)` is not https",
+                        "vendors are reached over TLS only"
+                    )
+                }
+                if url.hostIsIPLiteral || url.hostIsPrivate, !options.allowPrivateAddresses {
+                    problem(
+                        rights.line,
+                        "rights endpoint host `\(url.host)` is an IP literal or a private, loopback or link-local "
+                            + "address",
+                        "use the vendor's DNS name; local hosts are allowed only with upstream.allowPrivateAddresses"
+                    )
+                }
+            } else {
+                problem(
+                    rights.line,
+                    "rights endpoint `\(rights.endpoint)` is not a valid URL",
+                    "write `https://host[:port][/path]` without user info, query or fragment"
+                )
+            }
+            if !(1...90).contains(rights.respondWithinDays) {
+                problem(rights.line, "`respondWithinDays` must be 1 to 90 (GDPR Art. 12(3): one month, up to three)")
+            }
+            var seenTypes: Set<Identifier> = []
+            for type in rights.requestTypes {
+                if !Agreement.Rights.knownRequestTypes.contains(type) {
+                    problem(
+                        rights.line,
+                        "unknown rights request type `\(type)`",
+                        "the types are erasure, rectification, restriction and objection"
+                    )
+                } else if !seenTypes.insert(Identifier(type)).inserted {
+                    problem(rights.line, "rights request type `\(type)` is listed twice")
+                }
+            }
+            if rights.requestTypes.isEmpty {
+                problem(rights.line, "`rights` lists no request type")
+            }
+        }
+
         // Data map.
         var seenOperations: Set<String> = []
         for operation in agreement.operations {
