@@ -59,6 +59,64 @@ struct ChangeNotificationTests {
         }
     }
 
+    @Test func aNotificationIsDeliveredOnlyWhenItsTransactionCommits() async throws {
+        try await withGateway { gateway in
+            let database = try #require(gateway.runtime.store as? Gateway.PostgresDatabase)
+            let settings = try PostgresURL(parsing: try #require(gateway.database))
+            let connection = try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(),
+                configuration: PostgresConnection.Configuration(
+                    host: settings.host,
+                    port: settings.port,
+                    username: settings.username,
+                    password: settings.password,
+                    database: settings.database,
+                    tls: .disable
+                ),
+                id: 2,
+                logger: Logger(label: "listen-test")
+            )
+            let payloads = Mutex<[String]>([])
+            let listening = Task {
+                try await connection.listen(on: PostgresChangeListener.contractsChannel) { notes in
+                    for try await note in notes {
+                        payloads.withLock { $0.append(note.payload) }
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let logger = Logger(label: "notify-test")
+            // A change that fails after its notification was queued: nothing is delivered.
+            await #expect(throws: (any Error).self) {
+                try await database.transaction { connection in
+                    try await Gateway.PostgresDatabase.notify(
+                        connection,
+                        PostgresChangeListener.contractsChannel,
+                        keys: ["rolled-back"],
+                        logger: logger
+                    )
+                    throw StorageError(.conflict, "the change failed")
+                }
+            }
+            // The same, committed: delivered.
+            try await database.transaction { connection in
+                try await Gateway.PostgresDatabase.notify(
+                    connection,
+                    PostgresChangeListener.contractsChannel,
+                    keys: ["committed"],
+                    logger: logger
+                )
+            }
+            for _ in 0..<40 where payloads.withLock({ $0.isEmpty }) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            listening.cancel()
+            try? await connection.close()
+            #expect(payloads.withLock { $0 } == ["committed"])
+        }
+    }
+
     @Test func payloadsSplitOnBytesAndFallBackToEverything() {
         #expect(ChangePayload.payloads(["a", "b"]) == ["a\nb"])
         #expect(ChangePayload.payloads(["a\r\nb"]) == [""])
