@@ -66,6 +66,27 @@ public struct ContractValidator: Sendable {
                 taxonomy.suggestCategory(for: ref).map { "did you mean `\($0)`?" }
             )
         }
+        /// The https and address rules every vendor URL (shares, rights notices) follows.
+        func checkVendorURL(_ text: String, what: String, invalid: String, line: Int) {
+            guard let url = EndpointURL(text) else {
+                problem(
+                    line,
+                    "\(what) `\(text)` is not \(invalid)",
+                    "write `https://host[:port][/path]` without user info, query or fragment"
+                )
+                return
+            }
+            if url.scheme != "https", !options.allowPlainHTTP {
+                problem(line, "\(what) `\(text)` is not https", "vendors are reached over TLS only")
+            }
+            if url.hostIsIPLiteral || url.hostIsPrivate, !options.allowPrivateAddresses {
+                problem(
+                    line,
+                    "\(what) host `\(url.host)` is an IP literal or a private, loopback or link-local address",
+                    "use the vendor's DNS name; local hosts are allowed only with upstream.allowPrivateAddresses"
+                )
+            }
+        }
         let termLine = root.child("term")?.line ?? root.line
         if agreement.term.effective > agreement.term.expires {
             problem(
@@ -127,57 +148,14 @@ public struct ContractValidator: Sendable {
 
         // Endpoint.
         let endpoint = agreement.endpoint
-        if let url = EndpointURL(endpoint.baseURL) {
-            if url.scheme != "https", !options.allowPlainHTTP {
-                problem(
-                    endpoint.line,
-                    "endpoint `\(endpoint.baseURL)` is not https",
-                    "vendors are reached over TLS only"
-                )
-            }
-            if url.hostIsIPLiteral || url.hostIsPrivate, !options.allowPrivateAddresses {
-                problem(
-                    endpoint.line,
-                    "endpoint host `\(url.host)` is an IP literal or a private, loopback or link-local address",
-                    "use the vendor's DNS name; local hosts are allowed only with upstream.allowPrivateAddresses"
-                )
-            }
-        } else {
-            problem(
-                endpoint.line,
-                "endpoint `\(endpoint.baseURL)` is not a valid base URL",
-                "write `https://host[:port][/path]` without user info, query or fragment"
-            )
-        }
+        checkVendorURL(endpoint.baseURL, what: "endpoint", invalid: "a valid base URL", line: endpoint.line)
         if endpoint.allowedServices.isEmpty {
             problem(endpoint.line, "the endpoint allows no service")
         }
 
         // Rights notices: the same https and address rules as the endpoint.
         if let rights = agreement.rights {
-            if let url = EndpointURL(rights.endpoint) {
-                if url.scheme != "https", !options.allowPlainHTTP {
-                    problem(
-                        rights.line,
-                        "rights endpoint `\(rights.endpoint)` is not https",
-                        "vendors are reached over TLS only"
-                    )
-                }
-                if url.hostIsIPLiteral || url.hostIsPrivate, !options.allowPrivateAddresses {
-                    problem(
-                        rights.line,
-                        "rights endpoint host `\(url.host)` is an IP literal or a private, loopback or link-local "
-                            + "address",
-                        "use the vendor's DNS name; local hosts are allowed only with upstream.allowPrivateAddresses"
-                    )
-                }
-            } else {
-                problem(
-                    rights.line,
-                    "rights endpoint `\(rights.endpoint)` is not a valid URL",
-                    "write `https://host[:port][/path]` without user info, query or fragment"
-                )
-            }
+            checkVendorURL(rights.endpoint, what: "rights endpoint", invalid: "a valid URL", line: rights.line)
             if !(1...90).contains(rights.respondWithinDays) {
                 problem(rights.line, "`respondWithinDays` must be 1 to 90 (GDPR Art. 12(3): one month, up to three)")
             }

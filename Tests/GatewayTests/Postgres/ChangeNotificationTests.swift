@@ -17,11 +17,20 @@ import Testing
     .enabled(if: TestPostgres.enabled, "needs GATEWAY_TEST_POSTGRES_URL")
 )
 struct ChangeNotificationTests {
-    @Test func consentNotificationsNameSubjectsByRefOnly() async throws {
-        try await withGateway { gateway in
-            let database = try #require(gateway.database)
-            let settings = try PostgresURL(parsing: database)
-            let connection = try await PostgresConnection.connect(
+    /// A connection of the test's own, listening on `channel`; `heard` collects what it hears.
+    final class Listener: Sendable {
+        let connection: PostgresConnection
+        let task: Task<Void, any Error>
+        let heard = Heard()
+
+        /// The payloads heard so far.
+        final class Heard: Sendable {
+            let payloads = Mutex<[String]>([])
+        }
+
+        init(database url: String, channel: String, id: Int) async throws {
+            let settings = try PostgresURL(parsing: url)
+            connection = try await PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.next(),
                 configuration: PostgresConnection.Configuration(
                     host: settings.host,
@@ -31,27 +40,45 @@ struct ChangeNotificationTests {
                     database: settings.database,
                     tls: .disable
                 ),
-                id: 1,
+                id: id,
                 logger: Logger(label: "listen-test")
             )
-            let payloads = Mutex<[String]>([])
-            let listening = Task {
-                try await connection.listen(on: PostgresChangeListener.consentsChannel) { notes in
+            let connection = self.connection
+            let heard = self.heard
+            task = Task {
+                try await connection.listen(on: channel) { notes in
                     for try await note in notes {
-                        payloads.withLock { $0.append(note.payload) }
+                        heard.payloads.withLock { $0.append(note.payload) }
                     }
                 }
             }
+            // LISTEN is issued by the task: give it a moment before the test changes anything.
             try await Task.sleep(for: .milliseconds(300))
+        }
+
+        /// What was heard, once `count` payloads arrived or two seconds passed; then stops listening.
+        func stop(after count: Int) async throws -> [String] {
+            for _ in 0..<40 where heard.payloads.withLock({ $0.count }) < count {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            task.cancel()
+            try? await connection.close()
+            return heard.payloads.withLock { $0 }
+        }
+    }
+
+    @Test func consentNotificationsNameSubjectsByRefOnly() async throws {
+        try await withGateway { gateway in
+            let listener = try await Listener(
+                database: try #require(gateway.database),
+                channel: PostgresChangeListener.consentsChannel,
+                id: 1
+            )
             let subject = "jose\u{301}@example.com"
             try await gateway.grant(subject)
             try await gateway.grant("alice@example.com")
-            for _ in 0..<50 where payloads.withLock({ $0.count }) < 2 {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            listening.cancel()
-            try? await connection.close()
-            let received = payloads.withLock { $0 }
+            let received = try await listener.stop(after: 2)
             #expect(received.count == 2, "\(received)")
             #expect(received.first == gateway.runtime.keys.subjectRef(subject))
             #expect(received.last == gateway.runtime.keys.subjectRef("alice@example.com"))
@@ -62,29 +89,11 @@ struct ChangeNotificationTests {
     @Test func aNotificationIsDeliveredOnlyWhenItsTransactionCommits() async throws {
         try await withGateway { gateway in
             let database = try #require(gateway.runtime.store as? Gateway.PostgresDatabase)
-            let settings = try PostgresURL(parsing: try #require(gateway.database))
-            let connection = try await PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(),
-                configuration: PostgresConnection.Configuration(
-                    host: settings.host,
-                    port: settings.port,
-                    username: settings.username,
-                    password: settings.password,
-                    database: settings.database,
-                    tls: .disable
-                ),
-                id: 2,
-                logger: Logger(label: "listen-test")
+            let listener = try await Listener(
+                database: try #require(gateway.database),
+                channel: PostgresChangeListener.contractsChannel,
+                id: 2
             )
-            let payloads = Mutex<[String]>([])
-            let listening = Task {
-                try await connection.listen(on: PostgresChangeListener.contractsChannel) { notes in
-                    for try await note in notes {
-                        payloads.withLock { $0.append(note.payload) }
-                    }
-                }
-            }
-            try await Task.sleep(for: .milliseconds(300))
             let logger = Logger(label: "notify-test")
             // A change that fails after its notification was queued: nothing is delivered.
             await #expect(throws: (any Error).self) {
@@ -107,13 +116,7 @@ struct ChangeNotificationTests {
                     logger: logger
                 )
             }
-            for _ in 0..<40 where payloads.withLock({ $0.isEmpty }) {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            try await Task.sleep(for: .milliseconds(200))
-            listening.cancel()
-            try? await connection.close()
-            #expect(payloads.withLock { $0 } == ["committed"])
+            #expect(try await listener.stop(after: 1) == ["committed"])
         }
     }
 
