@@ -66,9 +66,12 @@ public final class PostgresDatabase: Sendable {
         // Let the pool start before the first lease.
         try? await Task.sleep(for: .milliseconds(20))
         do {
-            // The first connection within the operation deadline: an unreachable server, refused TLS or
-            // refused credentials fail start-up at once rather than after the pool's own lease timeout.
-            try await withDeadline { try await client.withConnection { _ in } }
+            // The first connection within a start-up deadline (the operation deadline, at least 10 s: a server
+            // that has just started may be slow): an unreachable server, refused TLS or refused credentials
+            // fail start-up then, not after the pool's own lease timeout (about a minute).
+            try await withDeadline(max(operationTimeout, .seconds(10))) {
+                try await client.withConnection { _ in }
+            }
             try await migrate()
         } catch {
             logger.error("database migration failed", metadata: ["error": "\(String(reflecting: error))"])
@@ -113,10 +116,13 @@ public final class PostgresDatabase: Sendable {
     /// Runs `body`, failing with `unavailable` when the database does not answer within `operationTimeout`.
     /// The caller is answered at the deadline even when the work ignores cancellation (a lease waiting for a
     /// server that has gone); the abandoned work is cancelled and ends on its own.
-    private func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    private func withDeadline<T: Sendable>(
+        _ timeout: Duration? = nil,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         do {
             return try await Gateway.withDeadline(
-                operationTimeout,
+                timeout ?? operationTimeout,
                 timeoutError: { StorageError(.unavailable, "the database did not answer in time") },
                 body
             )
