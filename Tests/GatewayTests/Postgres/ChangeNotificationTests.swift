@@ -29,17 +29,9 @@ struct ChangeNotificationTests {
         }
 
         init(database url: String, channel: String, id: Int) async throws {
-            let settings = try PostgresURL(parsing: url)
             connection = try await PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.next(),
-                configuration: PostgresConnection.Configuration(
-                    host: settings.host,
-                    port: settings.port,
-                    username: settings.username,
-                    password: settings.password,
-                    database: settings.database,
-                    tls: .disable
-                ),
+                configuration: try PostgresURL(parsing: url).connectionConfiguration(),
                 id: id,
                 logger: Logger(label: "listen-test")
             )

@@ -134,26 +134,17 @@ private enum LeakHunt {
             }
         }
         do {
-            result.response = try await exchange(leakCase, with: gateway)
+            result.response = try await gateway.send(
+                LeakText.method(leakCase.method),
+                leakCase.target,
+                headers: leakCase.headers,
+                body: leakCase.body,
+                watched: false
+            )
         } catch {
             result.clientError = "\(error)"
         }
         return result
-    }
-
-    /// What `GatewayHarness.send` does, without noting thousands of values for the harness's log watch.
-    static func exchange(_ leakCase: LeakCase, with gateway: GatewayHarness) async throws -> GatewayHarness.Response {
-        var request = HTTPClientRequest(url: "https://localhost:\(gateway.proxyPort)\(leakCase.target)")
-        request.method = LeakText.method(leakCase.method)
-        for (name, value) in leakCase.headers { request.headers.add(name: name, value: value) }
-        if let body = leakCase.body { request.body = .bytes(body) }
-        let response = try await gateway.client.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 << 20)
-        return GatewayHarness.Response(
-            status: Int(response.status.code),
-            headers: response.headers,
-            body: Array(buffer: bytes)
-        )
     }
 
     /// The ledger once the outcome entries of the forwarded requests (logged alongside the answers) are in.

@@ -25,23 +25,7 @@ public final class PostgresChangeListener: Service, Sendable {
         registry: ContractRegistry,
         logger: Logger
     ) throws {
-        let settings = database.settings
-        let tls: PostgresConnection.Configuration.TLS
-        if let configuration = settings.tlsConfiguration() {
-            let context = try NIOSSLContext(configuration: configuration)
-            tls = settings.sslMode == .prefer ? .prefer(context) : .require(context)
-        } else {
-            tls = .disable
-        }
-        var configuration = PostgresConnection.Configuration(
-            host: settings.host,
-            port: settings.port,
-            username: settings.username,
-            password: settings.password,
-            database: settings.database,
-            tls: tls
-        )
-        configuration.options.connectTimeout = .seconds(3)
+        let configuration = try database.settings.connectionConfiguration()
         self.configuration = configuration
         self.consents = consents
         self.registry = registry

@@ -42,22 +42,8 @@ public final class PostgresDatabase: Sendable {
         self.operationTimeout = operationTimeout
         let settings = try PostgresURL(parsing: url)
         self.settings = settings
-        let tls: PostgresClient.Configuration.TLS
-        switch (settings.sslMode, settings.tlsConfiguration()) {
-        case (.prefer, let configuration?): tls = .prefer(configuration)
-        case (_, let configuration?): tls = .require(configuration)
-        case (_, nil): tls = .disable
-        }
-        var configuration = PostgresClient.Configuration(
-            host: settings.host,
-            port: settings.port,
-            username: settings.username,
-            password: settings.password,
-            database: settings.database,
-            tls: tls
-        )
+        var configuration = settings.clientConfiguration()
         configuration.options.maximumConnections = 16
-        configuration.options.connectTimeout = .seconds(3)
         self.configuration = configuration
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger

@@ -1,5 +1,6 @@
 import Foundation
 import NIOSSL
+import PostgresNIO
 
 /// `storage.url` for PostgreSQL: `postgres://user[:password]@host[:port]/database[?sslmode=...&sslrootcert=...]`.
 ///
@@ -63,6 +64,47 @@ struct PostgresURL: Sendable, Equatable {
         if bare == "localhost" || bare == "::1" { return true }
         let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// The settings of the connection pool.
+    func clientConfiguration() -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch (sslMode, tlsConfiguration()) {
+        case (.prefer, let configuration?): tls = .prefer(configuration)
+        case (_, let configuration?): tls = .require(configuration)
+        case (_, nil): tls = .disable
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host,
+            port: port,
+            username: username,
+            password: password,
+            database: database,
+            tls: tls
+        )
+        configuration.options.connectTimeout = .seconds(3)
+        return configuration
+    }
+
+    /// The settings of a single connection (the change listener's), with the same TLS.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        if let configuration = tlsConfiguration() {
+            let context = try NIOSSLContext(configuration: configuration)
+            tls = sslMode == .prefer ? .prefer(context) : .require(context)
+        } else {
+            tls = .disable
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: host,
+            port: port,
+            username: username,
+            password: password,
+            database: database,
+            tls: tls
+        )
+        configuration.options.connectTimeout = .seconds(3)
+        return configuration
     }
 
     /// The TLS settings for the mode, or nil for `disable`.
