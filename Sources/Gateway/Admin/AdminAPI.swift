@@ -21,8 +21,8 @@ public final class AdminAPI: Sendable {
 
     /// Every route, for the router and for the OpenAPI check.
     public var routes: [AdminRoute] {
-        healthRoutes + vendorRoutes + consentRoutes + shareRoutes + logRoutes + reportRoutes + [previewRoute]
-            + adminRoutes
+        healthRoutes + vendorRoutes + consentRoutes + rightsRoutes + shareRoutes + logRoutes + reportRoutes
+            + [previewRoute] + adminRoutes
     }
 
     /// The router with authentication, call recording and problem rendering.

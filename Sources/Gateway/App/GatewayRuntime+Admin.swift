@@ -29,7 +29,13 @@ extension GatewayRuntime {
             eventLoopGroupProvider: .shared(group),
             logger: logger
         )
-        return [application]
+        // Rights notices go out through a client of their own, under the same upstream rules as shares.
+        let notifier = RightsNotifier(
+            rights: rights,
+            upstream: try makeUpstreamClient(group: group),
+            responseTimeoutSeconds: configuration.limits.upstreamResponseTimeoutSeconds
+        )
+        return [application, notifier]
     }
 
     /// What `/readyz` checks: the database answers, the share log takes and commits entries, the

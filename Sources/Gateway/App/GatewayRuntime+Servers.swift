@@ -34,6 +34,7 @@ extension GatewayRuntime {
             SharePipeline.Dependencies(
                 registry: registry,
                 consents: consents.cache,
+                rights: rights,
                 shareLog: shareLog,
                 upstream: upstream,
                 keys: keys,

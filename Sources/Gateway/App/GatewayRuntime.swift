@@ -15,6 +15,8 @@ public final class GatewayRuntime: Sendable {
     public let registry: ContractRegistry
     public let consents: ConsentService
     public let shareLog: ShareLog
+    /// Rights requests: recipients from the log, notices, and their effect on the data plane.
+    public let rights: RightsService
     public let metrics: GatewayMetrics
     public let logger: Logger
 
@@ -62,11 +64,22 @@ public final class GatewayRuntime: Sendable {
         )
         (store as? PostgresDatabase)?.setSubjectDigest { keys.subjectRef($0) }
         self.shareLog = ShareLog(origin: configuration.logOrigin, store: store, signer: keys.signer, logger: logger)
+        self.rights = RightsService(
+            store: store,
+            registry: registry,
+            consents: consents,
+            keys: keys,
+            shareLog: shareLog,
+            credentials: configuration.credentials,
+            settings: configuration.rights,
+            logger: logger
+        )
         if let database = store as? PostgresDatabase {
             self.changeListener = try PostgresChangeListener(
                 database: database,
                 consents: consents.cache,
                 registry: registry,
+                blocks: rights.blocks,
                 logger: logger
             )
         } else {

@@ -21,6 +21,9 @@ import Darwin
 /// - `log.origin`: the share log's origin, derived from the host name
 /// - `credential.NAME` (`GATEWAY_CREDENTIAL_NAME`, `-` as `_`): a vendor credential (secret)
 /// - `limits.*`: see ``GatewayLimits``
+/// - `rights.retryBaseSeconds` (30), `rights.retryWindowSeconds` (86400), `rights.pollSeconds` (5): rights
+///   notices are retried with exponential backoff from the base (at most an hour apart) for the window, then
+///   marked `failed`; due notices are looked for every poll interval (and at once when a request is filed)
 public struct GatewayConfiguration: Sendable {
     public var proxyHost: String
     public var proxyPort: Int
@@ -40,6 +43,8 @@ public struct GatewayConfiguration: Sendable {
     public var limits: GatewayLimits
     /// Looks up vendor credentials by the name an agreement gives.
     public var credentials: CredentialStore
+    /// How rights notices are retried.
+    public var rights: RightsSettings
 
     public init(reader: ConfigReader, hostName: String = GatewayConfiguration.currentHostName()) {
         proxyHost = reader.string(forKey: "proxy.host", default: "127.0.0.1")
@@ -57,6 +62,11 @@ public struct GatewayConfiguration: Sendable {
         logOrigin = reader.string(forKey: "log.origin", default: "\(hostName)/gateway")
         limits = GatewayLimits(reader: reader.scoped(to: "limits"))
         credentials = CredentialStore(reader: reader.scoped(to: "credential"))
+        rights = RightsSettings(
+            retryBaseSeconds: max(1, reader.int(forKey: "rights.retryBaseSeconds", default: 30)),
+            retryWindowSeconds: max(1, reader.int(forKey: "rights.retryWindowSeconds", default: 86_400)),
+            pollSeconds: max(1, reader.int(forKey: "rights.pollSeconds", default: 5))
+        )
     }
 
     /// The settings for the contract checks.
@@ -83,5 +93,25 @@ public struct GatewayConfiguration: Sendable {
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).lowercased()
         return name.isEmpty ? "localhost" : name
+    }
+}
+
+/// How rights notices are retried (see ``GatewayConfiguration``).
+public struct RightsSettings: Sendable, Hashable {
+    public var retryBaseSeconds: Int
+    public var retryWindowSeconds: Int
+    public var pollSeconds: Int
+
+    public init(retryBaseSeconds: Int = 30, retryWindowSeconds: Int = 86_400, pollSeconds: Int = 5) {
+        self.retryBaseSeconds = retryBaseSeconds
+        self.retryWindowSeconds = retryWindowSeconds
+        self.pollSeconds = pollSeconds
+    }
+
+    /// The wait before attempt `attempt + 1` (attempts counted from 1): base, 2 x base, 4 x base ... at most
+    /// an hour.
+    public func backoff(afterAttempt attempt: Int) -> Int {
+        let exponent = min(max(attempt - 1, 0), 20)
+        return min(3600, retryBaseSeconds << exponent)
     }
 }

@@ -12,6 +12,9 @@ public enum ProblemCatalog {
         "consent-withdrawn": Entry(status: 403, title: "Consent withdrawn"),
         "consent-expired": Entry(status: 403, title: "Consent expired"),
         "objection": Entry(status: 403, title: "The subject objected"),
+        "subject-erased": Entry(status: 403, title: "The subject asked for erasure"),
+        "processing-restricted": Entry(status: 403, title: "The subject asked for processing to be restricted"),
+        "rights-unavailable": Entry(status: 503, title: "Rights requests cannot be checked"),
         "gpc-opt-out": Entry(status: 403, title: "Opted out by Global Privacy Control"),
         "no-lawful-basis": Entry(status: 403, title: "No record has a lawful basis"),
         "purpose-missing": Entry(status: 400, title: "Purpose missing"),
@@ -62,6 +65,7 @@ public enum ProblemCatalog {
         "invalid-contract": Entry(status: 422, title: "The agreement is not valid"),
         "invalid-request": Entry(status: 400, title: "Invalid request"),
         "invalid-consent": Entry(status: 422, title: "Invalid consent records"),
+        "invalid-rights-request": Entry(status: 422, title: "Invalid rights request"),
         "unavailable": Entry(status: 503, title: "Unavailable"),
     ]
 

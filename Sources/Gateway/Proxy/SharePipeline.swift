@@ -13,6 +13,7 @@ public final class SharePipeline: Sendable {
     public struct Dependencies: Sendable {
         public var registry: ContractRegistry
         public var consents: ConsentCache
+        public var rights: RightsService
         public var shareLog: ShareLog
         public var upstream: UpstreamClient
         public var keys: GatewayKeys
@@ -24,6 +25,7 @@ public final class SharePipeline: Sendable {
         public init(
             registry: ContractRegistry,
             consents: ConsentCache,
+            rights: RightsService,
             shareLog: ShareLog,
             upstream: UpstreamClient,
             keys: GatewayKeys,
@@ -34,6 +36,7 @@ public final class SharePipeline: Sendable {
         ) {
             self.registry = registry
             self.consents = consents
+            self.rights = rights
             self.shareLog = shareLog
             self.upstream = upstream
             self.keys = keys
@@ -169,6 +172,20 @@ public final class SharePipeline: Sendable {
         }
         facts.operation = declaredOperation
         facts.recordsReceived = plan.recordCount
+        // Rights requests: an erased or restricted subject's data does not leave, whatever the consent says.
+        do {
+            if let problem = try await dependencies.rights.problem(forSubjects: plan.subjects) {
+                facts.namedSubjects = plan.subjects
+                return await refuse(facts, problem)
+            }
+        } catch {
+            dependencies.logger.error("rights blocks lookup failed", metadata: ["error": "\(error)"])
+            facts.namedSubjects = plan.subjects
+            return await refuse(
+                facts,
+                ProblemDetails("rights-unavailable", "erased and restricted subjects cannot be checked right now")
+            )
+        }
         let consents: [ConsentRecord]
         do {
             consents = try await dependencies.consents.records(subjects: plan.subjects)

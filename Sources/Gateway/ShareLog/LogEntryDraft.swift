@@ -6,6 +6,8 @@ public struct LogEntryDraft: Sendable {
     public enum Kind: String, Sendable {
         case share
         case outcome
+        /// A rights-request notice sent to a vendor.
+        case notice
     }
 
     public var id: String

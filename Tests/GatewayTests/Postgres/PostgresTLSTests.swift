@@ -65,6 +65,7 @@ struct PostgresTLSTests {
             database: database,
             consents: ConsentCache(store: database, ref: { $0 }),
             registry: ContractRegistry(store: database, validator: .init(), logger: logger),
+            blocks: SubjectBlockCache(store: database),
             logger: logger
         )
         #expect(listener.configuration.tls.isEnforced)

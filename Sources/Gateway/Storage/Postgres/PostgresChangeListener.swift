@@ -13,25 +13,35 @@ import ServiceLifecycle
 public final class PostgresChangeListener: Service, Sendable {
     static let consentsChannel = "gateway_consents"
     static let contractsChannel = "gateway_contracts"
+    /// Erased and restricted subjects changed (rights requests); the payload is always "everything".
+    static let rightsChannel = "gateway_rights"
 
     let configuration: PostgresConnection.Configuration
     let consents: ConsentCache
     let registry: ContractRegistry
+    let blocks: SubjectBlockCache
     let logger: Logger
 
     public init(
         database: PostgresDatabase,
         consents: ConsentCache,
         registry: ContractRegistry,
+        blocks: SubjectBlockCache,
         logger: Logger
     ) throws {
         let configuration = try database.settings.connectionConfiguration()
         self.configuration = configuration
         self.consents = consents
         self.registry = registry
+        self.blocks = blocks
         self.logger = logger
-        consents.setEnabled(false)
-        registry.setCaching(false)
+        setCaching(false)
+    }
+
+    private func setCaching(_ enabled: Bool) {
+        consents.setEnabled(enabled)
+        registry.setCaching(enabled)
+        blocks.setEnabled(enabled)
     }
 
     public func run() async throws {
@@ -57,8 +67,8 @@ public final class PostgresChangeListener: Service, Sendable {
                     try await withTaskCancellationHandler {
                         try await connection.listen(on: Self.consentsChannel) { consentNotes in
                             try await connection.listen(on: Self.contractsChannel) { contractNotes in
-                                consents.setEnabled(true)
-                                registry.setCaching(true)
+                              try await connection.listen(on: Self.rightsChannel) { rightsNotes in
+                                self.setCaching(true)
                                 attempt = 0
                                 logger.info("listening for changes from other instances")
                                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -76,9 +86,13 @@ public final class PostgresChangeListener: Service, Sendable {
                                             }
                                         }
                                     }
+                                    group.addTask {
+                                        for try await _ in rightsNotes { self.blocks.invalidate() }
+                                    }
                                     try await group.next()
                                     group.cancelAll()
                                 }
+                              }
                             }
                         }
                     } onCancel: {
@@ -97,8 +111,7 @@ public final class PostgresChangeListener: Service, Sendable {
                     metadata: ["error": "\(error)"]
                 )
             }
-            consents.setEnabled(false)
-            registry.setCaching(false)
+            setCaching(false)
             attempt += 1
             try? await Task.sleep(for: .milliseconds(min(2000, 100 * attempt)))
         }

@@ -131,7 +131,8 @@ extension PostgresDatabase {
             "CREATE TRIGGER log_nodes_append_only BEFORE UPDATE OR DELETE ON log_nodes FOR EACH ROW EXECUTE FUNCTION gateway_append_only()",
             "CREATE TRIGGER log_checkpoints_append_only BEFORE UPDATE OR DELETE ON log_checkpoints FOR EACH ROW EXECUTE FUNCTION gateway_append_only()",
             "CREATE TRIGGER admin_calls_append_only BEFORE UPDATE OR DELETE ON admin_calls FOR EACH ROW EXECUTE FUNCTION gateway_append_only()",
-        ]
+        ],
+        PostgresDatabase.rightsSchema,
     ]
 
     /// Applies missing migrations; safe when several instances start at once.

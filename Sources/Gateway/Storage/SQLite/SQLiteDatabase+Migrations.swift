@@ -136,6 +136,9 @@ extension SQLiteDatabase {
                 )
             }
         }
+        migrator.registerMigration("v2-rights") { db in
+            try db.execute(sql: SQLiteDatabase.rightsSchema)
+        }
         return migrator
     }()
 }
