@@ -20,11 +20,15 @@ struct ShareEntryBuilder: Sendable {
         var globalPrivacyControl = false
         /// Subjects named by a request refused before its records were decided.
         var namedSubjects: [String] = []
+        /// Keep the subjects out of the erasable id-to-ref mapping (a refusal for an erased subject must not
+        /// link them to the log again).
+        var unlinked = false
     }
 
     func draft(_ facts: Facts) -> LogEntryDraft {
         let subjects = facts.decision?.subjects ?? facts.namedSubjects
         let mappings = subjects.map { SubjectRefMapping(subject: $0, ref: keys.subjectRef($0)) }
+        let storedMappings = facts.unlinked ? [] : mappings
         let refs = mappings.map(\.ref)
         let refused = facts.problem != nil || facts.decision?.refusal != nil
         // `subjectRefs`: whose data left (a share), or whom the request named (a refusal). Subjects whose
@@ -73,7 +77,7 @@ struct ShareEntryBuilder: Sendable {
             purpose: facts.purpose,
             decision: refused ? "refused" : "shared",
             subjectRefs: refs,
-            mappings: mappings
+            mappings: storedMappings
         )
     }
 

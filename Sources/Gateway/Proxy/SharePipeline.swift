@@ -176,6 +176,7 @@ public final class SharePipeline: Sendable {
         do {
             if let problem = try await dependencies.rights.problem(forSubjects: plan.subjects) {
                 facts.namedSubjects = plan.subjects
+                facts.unlinked = problem.code == "subject-erased"
                 return await refuse(facts, problem)
             }
         } catch {

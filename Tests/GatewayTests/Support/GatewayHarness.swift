@@ -25,6 +25,7 @@ final class GatewayHarness: Sendable {
     let database: String?
     let ownsDatabase: Bool
     let ownsVendor: Bool
+    let ownsDirectory: Bool
     let client: HTTPClient
     let task: Task<Void, any Error>
     let logTask: Task<Void, any Error>
@@ -43,10 +44,13 @@ final class GatewayHarness: Sendable {
         /// Use this vendor (another instance's) instead of starting one.
         var vendor: (TestVendor, CertificateAuthority)? = nil
         var origin: String? = nil
+        /// Use this directory (another instance's, for a restart) instead of a fresh one; it is kept at stop.
+        var directory: URL? = nil
     }
 
     static func start(_ options: Options = Options()) async throws -> GatewayHarness {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)")
+        let directory =
+            options.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let vendorAuthority = try options.vendor?.1 ?? CertificateAuthority.make(commonName: "test vendor CA")
         let trustRoots = directory.appendingPathComponent("vendor-ca.pem")
@@ -140,7 +144,8 @@ final class GatewayHarness: Sendable {
             watch: watch,
             database: database,
             ownsDatabase: ownsDatabase,
-            ownsVendor: ownsVendor
+            ownsVendor: ownsVendor,
+            ownsDirectory: options.directory == nil
         )
     }
 
@@ -159,8 +164,10 @@ final class GatewayHarness: Sendable {
         watch: PersonalValueWatch,
         database: String?,
         ownsDatabase: Bool,
-        ownsVendor: Bool
+        ownsVendor: Bool,
+        ownsDirectory: Bool
     ) {
+        self.ownsDirectory = ownsDirectory
         self.database = database
         self.ownsDatabase = ownsDatabase
         self.ownsVendor = ownsVendor
@@ -338,7 +345,7 @@ final class GatewayHarness: Sendable {
         runtime.close()
         if let database, ownsDatabase { TestPostgres.dropDatabase(database) }
         if ownsVendor { await vendor.stop() }
-        try? FileManager.default.removeItem(at: directory)
+        if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
     }
 }
 
