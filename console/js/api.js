@@ -36,13 +36,13 @@ export class ApiError extends Error {
 
 /** Builds `/v1/...?a=b` from a path and a query object (empty values left out). */
 export function url(path, query) {
-  const params = new URLSearchParams();
+  // encodeURIComponent, not URLSearchParams: a space goes as %20, never as `+` (which some servers keep).
+  const parts = [];
   for (const [key, value] of Object.entries(query || {})) {
     if (value === undefined || value === null || value === '' || value === false) continue;
-    params.set(key, String(value));
+    parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
   }
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
+  return parts.length ? `${path}?${parts.join('&')}` : path;
 }
 
 /** A path segment: percent-encoded (ids can hold any character). */

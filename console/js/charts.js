@@ -25,16 +25,17 @@ function legend(names) {
  */
 export function stackedBars({ title, days, series, unit, testid }) {
   const id = `chart-${++chartCount}`;
-  const width = 760;
-  const height = 260;
-  const left = 44;
-  const right = 10;
+  const width = 480;
+  const height = 240;
+  const left = 36;
+  const right = 8;
   const top = 12;
-  const bottom = 34;
+  const bottom = 30;
   const plotWidth = width - left - right;
   const plotHeight = height - top - bottom;
   const totals = days.map((_, d) => series.reduce((sum, one) => sum + (one.values[d] || 0), 0));
   const max = niceMax(Math.max(0, ...totals));
+  const ticks = max <= 4 ? max : 4;
   const slot = plotWidth / Math.max(1, days.length);
   const barWidth = Math.max(2, slot * 0.72);
   const svg = s('svg', {
@@ -42,12 +43,13 @@ export function stackedBars({ title, days, series, unit, testid }) {
     preserveAspectRatio: 'xMidYMid meet', 'data-testid': testid || null,
   });
   svg.appendChild(s('title', { id: `${id}-title` }, `${title}: ${totals.reduce((a, b) => a + b, 0)} ${unit} in ${days.length} days`));
-  for (let i = 0; i <= 4; i += 1) {
-    const value = (max * i) / 4;
-    const y = top + plotHeight - (plotHeight * i) / 4;
+  for (let i = 0; i <= ticks; i += 1) {
+    const value = (max * i) / ticks;
+    const y = top + plotHeight - (plotHeight * i) / ticks;
     svg.appendChild(s('line', { class: 'grid', x1: left, x2: width - right, y1: y, y2: y }));
-    svg.appendChild(s('text', { class: 'axis', x: left - 6, y: y + 4, 'text-anchor': 'end' }, Number.isInteger(value) ? String(value) : value.toFixed(1)));
+    svg.appendChild(s('text', { class: 'axis', x: left - 6, y: y + 5, 'text-anchor': 'end' }, Number.isInteger(value) ? String(value) : value.toFixed(1)));
   }
+  const labelEvery = Math.max(1, Math.ceil(days.length / 6));
   days.forEach((day, d) => {
     const x = left + d * slot + (slot - barWidth) / 2;
     let base = top + plotHeight;
@@ -61,8 +63,13 @@ export function stackedBars({ title, days, series, unit, testid }) {
         width: barWidth.toFixed(2), height: Math.max(0.5, barHeight).toFixed(2),
       }, s('title', null, `${day} ${one.name}: ${value} ${unit}`)));
     });
-    if (d % Math.ceil(days.length / 8) === 0 || d === days.length - 1) {
-      svg.appendChild(s('text', { class: 'axis', x: (left + d * slot + slot / 2).toFixed(2), y: height - bottom + 18, 'text-anchor': 'middle' }, day.slice(5)));
+    const fromEnd = days.length - 1 - d;
+    if (fromEnd % labelEvery === 0) {
+      const last = fromEnd === 0;
+      svg.appendChild(s('text', {
+        class: 'axis', x: (last ? left + (d + 1) * slot : left + d * slot + slot / 2).toFixed(2), y: height - bottom + 20,
+        'text-anchor': last ? 'end' : 'middle',
+      }, day.slice(5)));
     }
   });
   svg.appendChild(s('line', { class: 'baseline', x1: left, x2: width - right, y1: top + plotHeight, y2: top + plotHeight }));
@@ -82,9 +89,9 @@ export function stackedBars({ title, days, series, unit, testid }) {
 /** Horizontal bars: [{label, value}]. */
 export function horizontalBars({ title, items, unit, testid }) {
   const id = `chart-${++chartCount}`;
-  const width = 760;
-  const rowHeight = 26;
-  const labelWidth = 250;
+  const width = 960;
+  const rowHeight = 28;
+  const labelWidth = 260;
   const height = Math.max(1, items.length) * rowHeight + 16;
   const max = niceMax(Math.max(0, ...items.map((item) => item.value)));
   const svg = s('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-title`, 'data-testid': testid || null });
@@ -92,7 +99,7 @@ export function horizontalBars({ title, items, unit, testid }) {
   items.forEach((item, index) => {
     const y = 8 + index * rowHeight;
     const barWidth = ((width - labelWidth - 60) * item.value) / max;
-    svg.appendChild(s('text', { class: 'axis label', x: labelWidth - 8, y: y + 16, 'text-anchor': 'end' }, item.label.length > 38 ? item.label.slice(0, 37) + '\u2026' : item.label));
+    svg.appendChild(s('text', { class: 'axis label', x: labelWidth - 8, y: y + 16, 'text-anchor': 'end' }, item.label.length > 32 ? item.label.slice(0, 31) + '\u2026' : item.label));
     svg.appendChild(s('rect', { class: `bar series-${(index + 3) % SERIES}`, x: labelWidth, y: y + 3, width: Math.max(1, barWidth).toFixed(2), height: rowHeight - 8 },
       s('title', null, `${item.label}: ${item.value} ${unit}`)));
     svg.appendChild(s('text', { class: 'axis', x: (labelWidth + barWidth + 6).toFixed(2), y: y + 16 }, String(item.value)));

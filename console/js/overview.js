@@ -98,8 +98,7 @@ async function agreements(target) {
     columns: [
       { key: 'id', label: 'Vendor', cell: (v) => h('a', { href: '#/vendors/' + encodeURIComponent(v.id) }, v.id) },
       { key: 'state', label: 'Needs', value: (v) => vendorState(v).label, cell: (v) => attentionBadges(v) },
-      { key: 'expires', label: 'Expires', cell: (v) => show(v.expires) },
-      { key: 'daysToExpiry', label: 'Days left', cell: (v) => show(v.daysToExpiry) },
+      { key: 'expires', label: 'Term ends', cell: (v) => (v.expires ? `${v.expires} (${v.daysToExpiry} d)` : '\u2014') },
     ],
   }));
 }

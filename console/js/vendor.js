@@ -313,7 +313,11 @@ function actionsPanel(ctx, id, detail, result, reload) {
       result.appendChild(problemBox(error));
     }
   });
-  const approve = h('button', { type: 'button', id: 'approve', 'data-action': 'approve' }, detail.status === 'suspended' && detail.pendingVersion == null ? 'Reinstate' : `Approve${detail.pendingVersion != null ? ' version ' + detail.pendingVersion : ''}`);
+  const canApprove = detail.pendingVersion != null || detail.status === 'suspended';
+  const approve = h('button', {
+    type: 'button', id: 'approve', 'data-action': 'approve', disabled: !canApprove,
+    title: canApprove ? null : 'No version is waiting for approval',
+  }, detail.status === 'suspended' && detail.pendingVersion == null ? 'Reinstate' : `Approve${detail.pendingVersion != null ? ' version ' + detail.pendingVersion : ''}`);
   approve.addEventListener('click', () => act(approve, 'approve', (a) => `Version ${a.version} approved by ${show(a.approvedBy)}; status ${a.status}.`));
   const suspend = h('button', { type: 'button', id: 'suspend', class: 'secondary', 'data-action': 'suspend' }, 'Suspend');
   suspend.addEventListener('click', () => act(suspend, 'suspend', (v) => `Vendor ${v.id} is now ${v.status}; it receives nothing from the next request on.`));

@@ -102,21 +102,22 @@ struct RecipientFinder: Sendable {
                 validator: validator
             )
         else { return nil }
-        let atPath = received.filter { DataPath($0.path) == subjectPath }
-        guard let first = atPath.first, atPath.allSatisfy({ $0.action == first.action }),
-            let action = FieldAction(rawValue: first.action)
-        else { return nil }
-        let transformer = FieldTransformer(hashKey: keys.hashKey(forVendor: vendor))
-        let value: JSONValue?
-        switch action {
-        case .sent: value = .string(subject)
-        case .hash: value = transformer.apply(.hash, to: .string(subject), category: first.category ?? "")
-        case .mask: value = transformer.apply(.mask, to: .string(subject), category: first.category ?? "")
-        case .generalize: value = transformer.apply(.generalize, to: .string(subject), category: first.category ?? "")
-        case .removed: value = nil
+        let atPath = received.filter { $0.path == subjectPath }
+        guard let first = atPath.first, atPath.allSatisfy({ $0.action == first.action }) else { return nil }
+        return paths.identifier(vendor: vendor, path: first.path, action: first.action, category: first.category) {
+            guard let action = FieldAction(rawValue: first.action) else { return nil }
+            let transformer = FieldTransformer(hashKey: keys.hashKey(forVendor: vendor))
+            let category = first.category ?? ""
+            let value: JSONValue?
+            switch action {
+            case .sent: value = .string(subject)
+            case .hash: value = transformer.apply(.hash, to: .string(subject), category: category)
+            case .mask: value = transformer.apply(.mask, to: .string(subject), category: category)
+            case .generalize: value = transformer.apply(.generalize, to: .string(subject), category: category)
+            case .removed: value = nil
+            }
+            return value?.stringValue.map { NoticeIdentifier(path: first.path, value: $0) }
         }
-        guard let text = value?.stringValue else { return nil }
-        return NoticeIdentifier(path: first.path, value: text)
     }
 
     /// Whether `category` is `ancestor` or lies under it in the taxonomy's tree (`user.contact.email` under
@@ -126,10 +127,26 @@ struct RecipientFinder: Sendable {
     }
 }
 
-/// The subject path of each (vendor, agreement version, operation), read once per request.
+/// The subject path of each (vendor, agreement version, operation) as the log writes it (`@.user_id`), and
+/// each identifier form, worked out once per request rather than once per entry.
 struct SubjectPathCache {
-    private var paths: [String: DataPath?] = [:]
+    private var paths: [String: String?] = [:]
     private var agreements: [String: Agreement?] = [:]
+    private var identifiers: [String: NoticeIdentifier?] = [:]
+
+    mutating func identifier(
+        vendor: String,
+        path: String,
+        action: String,
+        category: String?,
+        make: () -> NoticeIdentifier?
+    ) -> NoticeIdentifier? {
+        let key = "\(vendor)\n\(path)\n\(action)\n\(category ?? "")"
+        if let known = identifiers[key] { return known }
+        let made = make()
+        identifiers[key] = made
+        return made
+    }
 
     mutating func subjectPath(
         vendor: String,
@@ -138,7 +155,7 @@ struct SubjectPathCache {
         operation: String,
         store: any GatewayStore,
         validator: ContractValidator
-    ) async throws -> DataPath? {
+    ) async throws -> String? {
         let key = "\(vendor)\n\(version)\n\(method)\n\(operation)"
         if let known = paths[key] { return known }
         let agreementKey = "\(vendor)\n\(version)"
@@ -149,7 +166,12 @@ struct SubjectPathCache {
             agreement = try await store.xml(vendorID: vendor, version: version).flatMap { try? validator.validate($0) }
             agreements[agreementKey] = agreement
         }
-        let path = agreement?.operation(method: method, path: operation)?.subject
+        // The log writes a field's path as the data map spells it; the subject path is compared parsed, once.
+        let path = agreement.flatMap { agreement -> String? in
+            guard let operation = agreement.operation(method: method, path: operation), let subject = operation.subject
+            else { return nil }
+            return operation.fields.first { $0.path == subject }.map { $0.path.description } ?? subject.description
+        }
         paths[key] = path
         return path
     }

@@ -95,6 +95,13 @@ struct RightsRequestTests {
         return recipients.compactMap { $0["vendor"]?.stringValue }
     }
 
+    static func fileDirectly(_ gateway: GatewayHarness, _ filing: RightsService.Filing, at time: Timestamp)
+        async throws -> String
+    {
+        let stored = try await gateway.runtime.rights.file(filing, at: time)
+        return stored.request.id
+    }
+
     static func int(_ value: JSONValue?) -> Int? {
         if case .number(let number)? = value { return number.intValue }
         return nil
@@ -287,6 +294,43 @@ struct RightsRequestTests {
             )
             #expect(unknownRecipient.status == 404)
             #expect(try await gateway.admin(.DELETE, "/v1/subjects/u9/restriction", token: consent).status == 404)
+        }
+    }
+
+    @Test func aRecipientPastItsAnswerDateIsListedOverdue() async throws {
+        try await withGateway(Self.options()) { gateway in try await Self.overdueScenario(gateway) }
+    }
+
+    static func overdueScenario(_ gateway: GatewayHarness) async throws {
+        do {
+            let consent = try await gateway.token(.consent, name: "dpo")
+            try await Self.grantAll(gateway, "d1", "d2")
+            try await Self.shareToAcmeAndBeta(gateway, "d1")
+            try await Self.shareToAcmeAndBeta(gateway, "d2")
+            // Filed 31 days ago: beta (manual, 30 days by default) is overdue; acme answered in time.
+            let filing = RightsService.Filing(subject: "d1", type: .rectification, principal: "dpo")
+            let past = Timestamp(epochMilliseconds: Timestamp.now().epochMilliseconds - 31 * 86_400_000)
+            let oldID = try await Self.fileDirectly(gateway, filing, at: past)
+            _ = try await Self.file(gateway, "d2", #"{"type":"rectification"}"#, token: consent)
+            let overdue = try await gateway.admin(.GET, "/v1/requests?overdue=true", token: consent)
+            guard case .array(let requests)? = overdue.json?["requests"] else {
+                Issue.record("no requests listed")
+                return
+            }
+            #expect(requests.map { $0["id"] } == [.string(oldID)])
+            #expect(requests.first?["overdue"] == .bool(true))
+            let beta = requests.first.flatMap { Self.recipient($0, "beta") }
+            #expect(beta?["status"] == .string("overdue"))
+            #expect(beta?["delivery"] == .string("manual"))
+            let all = try await gateway.admin(.GET, "/v1/requests?limit=1", token: consent)
+            #expect(all.json?["nextCursor"]?.stringValue != nil)
+            let cursor = try #require(all.json?["nextCursor"]?.stringValue)
+            let second = try await gateway.admin(.GET, "/v1/requests?limit=1&cursor=\(cursor)", token: consent)
+            guard case .array(let page)? = second.json?["requests"] else {
+                Issue.record("no second page")
+                return
+            }
+            #expect(page.map { $0["id"] } == [.string(oldID)], "newest first, then the older one")
         }
     }
 
