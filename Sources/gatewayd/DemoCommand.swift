@@ -70,7 +70,7 @@ struct DemoCommand: AsyncParsableCommand {
         guard let port = await iterator.next() else { throw ValidationError("the data plane did not start") }
 
         let client = try DemoClient(certificates: certificates, port: port)
-        let demo = DemoScript(runtime: runtime, vendor: vendor, client: client, port: port)
+        let demo = DemoScript(runtime: runtime, vendor: vendor, client: client, port: port, upstream: upstream)
         do {
             try await demo.run()
         } catch {

@@ -10,6 +10,7 @@ struct DemoScript {
     let vendor: DemoVendor
     let client: DemoClient
     let port: Int
+    let upstream: UpstreamClient
 
     func run() async throws {
         print(
@@ -57,6 +58,44 @@ struct DemoScript {
             "5. An expired contract: oldco's agreement ended on 2026-06-30",
             path: "/vendors/oldco/track",
             json: #"{"user_id":"u-1002"}"#
+        )
+        try await erasure()
+    }
+
+    /// The last act: u-1002 asks for erasure. The log knows who received their data: acme did (and is told
+    /// through its rights endpoint); oldco never did (its share was refused), so it is told nothing.
+    func erasure() async throws {
+        let title = "6. u-1002 asks for erasure: the vendors that received their data are told, no other"
+        print(title)
+        print(String(repeating: "-", count: title.count))
+        let before = vendor.requests.count
+        let (request, _) = try await runtime.rights.file(
+            RightsService.Filing(subject: "u-1002", type: .erasure, reference: "DSR-2026-0042", principal: "demo-dpo")
+        )
+        print("consent manager POST /v1/subjects/u-1002/requests   {\"type\":\"erasure\",\"reference\":\"DSR-2026-0042\"}")
+        print("recipients, from the share log:")
+        for recipient in request.recipients {
+            print("                \(recipient.vendor)   channel \(recipient.channel.rawValue)   respond by \(recipient.respondBy.rfc3339)")
+        }
+        await runtime.rights.deliverDueNotices(upstream: upstream)
+        let notices = vendor.requests.dropFirst(before)
+        for notice in notices {
+            print(
+                "vendor received \(notice.method) \(notice.uri)   Authorization: \(notice.headers.first(name: "authorization") ?? "-")"
+            )
+            print("                \(String(decoding: notice.body, as: UTF8.self))")
+        }
+        let toldOldco = notices.contains { $0.uri.hasPrefix("/oldco") }
+        print("oldco (rights endpoint /oldco/privacy) was told: \(toldOldco ? "yes" : "nothing: it never received u-1002's data")")
+        if let stored = try await runtime.store.rightsRequest(id: request.id) {
+            let statuses = stored.recipients.map { "\($0.vendor) \($0.status.rawValue)" }.joined(separator: ", ")
+            print("request \(stored.id.prefix(8))…: \(stored.status.rawValue); \(statuses)")
+        }
+        print("")
+        try await step(
+            "7. After the erasure: a service that still holds u-1002's data cannot send it",
+            path: "/vendors/acme/events",
+            json: #"{"events":[{"user_id":"u-1002","page":"/again"}]}"#
         )
     }
 
@@ -215,6 +254,9 @@ enum DemoAgreements {
           <endpoint baseURL="https://127.0.0.1:VENDOR_PORT/v2" credential="acme-api-key">
             <allowedService>checkout</allowedService>
           </endpoint>
+          <rights endpoint="https://127.0.0.1:VENDOR_PORT/v2/privacy/requests" credential="acme-api-key">
+            <request type="erasure"/>
+          </rights>
           <dataMap>
             <operation method="POST" path="/events" records="$.events[*]" subject="@.user_id">
               <field path="@.user_id" category="user.unique_id.pseudonymous"/>
@@ -243,6 +285,7 @@ enum DemoAgreements {
           <subprocessors/>
           <breachNotification hours="48" contact="security@oldco.example"/>
           <endpoint baseURL="https://127.0.0.1:VENDOR_PORT"><allowedService>checkout</allowedService></endpoint>
+          <rights endpoint="https://127.0.0.1:VENDOR_PORT/oldco/privacy"><request type="erasure"/></rights>
           <dataMap>
             <operation method="POST" path="/track" subject="$.user_id">
               <field path="$.user_id" category="user.unique_id.pseudonymous"/>

@@ -157,6 +157,18 @@ def seed(subject):
             with open(path, "rb") as handle:
                 register(handle.read(), "bootstrap", approve=True)
     del here
+    old = now() - datetime.timedelta(days=40)
+    STATE.requests.append({
+        "id": "rr_overdue0001", "type": "rectification", "status": "open", "createdAt": rfc3339(old), "createdBy": "cmp", "doneAt": None,
+        "subjectRef": STATE.ref("u-2001"), "purposes": [], "categories": ["user.contact.email"], "reference": "DSR-0001", "overdue": True,
+        "recipients": [
+            {"vendor": "acme", "channel": "manual", "status": "overdue", "delivery": "manual", "respondBy": rfc3339(old + datetime.timedelta(days=30)),
+             "contact": "privacy@acme.example", "attempts": 0, "upstreamStatus": None, "lastError": None, "notifiedAt": None, "nextAttemptAt": None,
+             "confirmedAt": None, "confirmedBy": None, "note": None},
+            {"vendor": "mailbird", "channel": "api", "status": "notified", "delivery": "notified", "respondBy": rfc3339(old + datetime.timedelta(days=30)),
+             "contact": None, "attempts": 1, "upstreamStatus": 202, "lastError": None, "notifiedAt": rfc3339(old), "nextAttemptAt": None,
+             "confirmedAt": None, "confirmedBy": None, "note": None},
+        ]})
     seq = 0
     for days_ago in range(0, 20, 2):
         for index, (vendor, decision) in enumerate((("acme", "shared"), ("acme", "refused"), ("mailbird", "shared"))):
@@ -374,7 +386,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             respond = rfc3339(now() + datetime.timedelta(days=30))
             request = {"id": "rr_" + secrets.token_hex(6), "type": body.get("type"), "status": "open" if vendors else "done", "createdAt": rfc3339(now()),
                        "reference": body.get("reference"), "purposes": body.get("purposes", []), "categories": body.get("categories", []),
-                       "recipients": [{"vendor": v, "channel": "api" if v == "mailbird" else "manual", "status": "pending" if v == "mailbird" else "manual", "respondBy": respond} for v in vendors]}
+                       "createdBy": "cmp", "doneAt": None, "subjectRef": ref, "overdue": False,
+                       "recipients": [{"vendor": v, "channel": "api" if v == "mailbird" else "manual", "status": "pending" if v == "mailbird" else "manual",
+                                       "delivery": "pending" if v == "mailbird" else "manual", "respondBy": respond,
+                                       "contact": None if v == "mailbird" else f"privacy@{v}.example", "attempts": 0, "upstreamStatus": None,
+                                       "lastError": None, "notifiedAt": None, "nextAttemptAt": None, "confirmedAt": None, "confirmedBy": None, "note": None} for v in vendors]}
             STATE.requests.append(request)
             return (202, request)
         if path == "/v1/requests" and method == "GET":
@@ -385,7 +401,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if query.get("type"):
                 items = [r for r in items if r["type"] == query["type"]]
             if query.get("overdue") == "true":
-                items = [r for r in items if any(x["respondBy"] < rfc3339(now()) and x["status"] != "confirmed" for x in r["recipients"])]
+                items = [r for r in items if r.get("overdue")]
             return {"requests": items, "nextCursor": None}
         if len(segments) == 3 and segments[:2] == ["v1", "requests"] and method == "GET":
             self.principal(C | AU)
@@ -398,7 +414,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = json.loads(self.body() or b"{}")
             for r in request["recipients"]:
                 if r["vendor"] == segments[4]:
-                    r.update(status="confirmed", note=body.get("note"))
+                    r.update(status="confirmed", delivery="confirmed", note=body.get("note"), confirmedAt=rfc3339(now()), confirmedBy="cmp")
             if all(r["status"] in ("confirmed", "notified") for r in request["recipients"]):
                 request["status"] = "done"
             return request

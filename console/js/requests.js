@@ -9,9 +9,11 @@ const back = { key: '', stack: [] };
 
 /** A recipient is overdue when the gateway says so, or when it is past respondBy and not confirmed. */
 export function isRecipientOverdue(r) {
-  if (typeof r.overdue === 'boolean') return r.overdue;
-  if (r.status === 'overdue') return true;
-  if (r.status === 'confirmed' || !r.respondBy) return false;
+  if (r.status === 'overdue' || r.overdue === true) return true;
+  // The gateway lists an outstanding recipient past respondBy as `overdue` (its stored state in `delivery`);
+  // work it out only from an answer that does not say.
+  if (r.delivery !== undefined || r.overdue === false) return false;
+  if (!['pending', 'failed', 'manual'].includes(r.status) || !r.respondBy) return false;
   const due = Date.parse(r.respondBy);
   return Number.isFinite(due) && due < Date.now();
 }
@@ -23,6 +25,21 @@ export function overdueRecipients(request) {
 export function isRequestOverdue(request) {
   if (typeof request.overdue === 'boolean') return request.overdue;
   return overdueRecipients(request).length > 0;
+}
+
+/** What happened to the notice: state, attempts, the vendor's answer, who confirmed. */
+function deliveryCell(r) {
+  const parts = [];
+  if (r.channel === 'api') {
+    parts.push(`${show(r.attempts)} attempt${r.attempts === 1 ? '' : 's'}`);
+    if (r.upstreamStatus !== null && r.upstreamStatus !== undefined) parts.push(`vendor answered ${r.upstreamStatus}`);
+    if (r.notifiedAt) parts.push(`notified ${time(r.notifiedAt)}`);
+    if (r.nextAttemptAt) parts.push(`next try ${time(r.nextAttemptAt)}`);
+  }
+  if (r.confirmedAt) parts.push(`confirmed ${time(r.confirmedAt)}${r.confirmedBy ? ' by ' + r.confirmedBy : ''}`);
+  const out = [h('span', null, parts.length ? parts.join('; ') : '\u2014')];
+  if (r.lastError) out.push(h('span', { class: 'error-message' }, ` Last error: ${r.lastError}`));
+  return out;
 }
 
 const STATUS_KIND = { pending: 'pending', notified: 'active', confirmed: 'active', failed: 'expired', manual: 'expiring', overdue: 'expired', open: 'pending', done: 'active' };
@@ -39,14 +56,17 @@ export function recipientsTable(request, { canConfirm, onChanged, testid }) {
     {
       label: 'Status', cell: (r) => h('span', { class: 'badges', 'data-testid': 'recipient-status' },
         badge(show(r.status), STATUS_KIND[r.status] || 'muted'),
-        isRecipientOverdue(r) && r.status !== 'overdue' ? badge('overdue', 'expired') : null),
+        isRecipientOverdue(r) && r.status !== 'overdue' ? badge('overdue', 'expired') : null,
+        r.status === 'overdue' && r.delivery ? h('span', { class: 'muted' }, `(${r.delivery})`) : null),
     },
     { label: 'Respond by', cell: (r) => time(r.respondBy) },
+    { label: 'Delivery', cell: deliveryCell },
   ];
   if (canConfirm) {
     columns.push({
       label: 'Confirm', cell: (r) => {
         if (r.status === 'confirmed') return r.note ? `confirmed: ${r.note}` : 'confirmed';
+        if (r.status === 'notified') return h('span', { class: 'muted' }, 'notified by the API; confirm when the vendor answers');
         const note = h('input', { type: 'text', name: 'note', placeholder: 'what the vendor confirmed', 'aria-label': `Note for ${r.vendor}`, autocomplete: 'off' });
         const button = h('button', { type: 'submit', class: 'small', 'data-testid': 'confirm-recipient' }, 'Confirm');
         const out = h('div', { class: 'confirm-out' });
@@ -56,7 +76,7 @@ export function recipientsTable(request, { canConfirm, onChanged, testid }) {
           clear(out);
           busyButton(button, async () => {
             try {
-              const answer = await post(`/v1/requests/${seg(request.id)}/recipients/${seg(r.vendor)}/confirm`, { note: note.value });
+              const answer = await post(`/v1/requests/${seg(request.id)}/recipients/${seg(r.vendor)}/confirm`, { note: note.value.trim() ? note.value.trim() : null });
               if (onChanged) onChanged(answer.data);
             } catch (error) {
               out.appendChild(problemBox(error));
@@ -80,7 +100,8 @@ export function requestCard(request, options) {
       h('header', { class: 'request-head' },
         h('h3', null, `${show(req.type)} `, h('code', null, show(req.id))),
         h('span', { class: 'badges' }, badge(show(req.status), STATUS_KIND[req.status] || 'muted'), isRequestOverdue(req) ? badge('overdue', 'expired') : null)),
-      h('p', { class: 'muted' }, `Filed ${time(req.createdAt)}`,
+      h('p', { class: 'muted' }, `Filed ${time(req.createdAt)}`, req.createdBy ? ` by ${req.createdBy}` : '',
+        req.doneAt ? `, done ${time(req.doneAt)}` : '',
         req.reference ? `, reference ${req.reference}` : '',
         Array.isArray(req.purposes) && req.purposes.length ? `, purposes ${req.purposes.join(', ')}` : '',
         Array.isArray(req.categories) && req.categories.length ? `, categories ${req.categories.join(', ')}` : ''),

@@ -4,6 +4,7 @@ import { h, clear, section, load, badge, show, time, field, select, problemBox, 
 import { get, post, call, seg } from './api.js';
 import { simpleTable } from './table.js';
 import { requestCard } from './requests.js';
+import { errorList } from './vendor.js';
 
 // Requests filed from this tab, per subject (memory only: subject ids are not written to storage).
 const filed = new Map();
@@ -75,22 +76,28 @@ function requestForm(subject, listTarget, canConfirm) {
     h('label', { for: 'confirm-erasure' }, 'Erase this subject in the gateway now (consents and the id-to-log link), and refuse later shares naming it.'));
   const submit = h('button', { type: 'submit', id: 'file-request' }, 'File the request');
   const out = h('div', { class: 'file-out', 'aria-live': 'polite' });
-  const sync = () => { confirmRow.hidden = type.value !== 'erasure'; };
+  const purposesField = field('Purposes', purposes, 'The purposes objected to; comma-separated.');
+  const categoriesField = field('Categories', categories, 'Optional: only vendors that received one of these are told.');
+  const sync = () => {
+    confirmRow.hidden = type.value !== 'erasure';
+    purposesField.hidden = type.value !== 'objection';
+    categoriesField.hidden = type.value !== 'rectification';
+  };
   type.addEventListener('change', sync);
   sync();
   const form = h('form', { class: 'stack', 'data-testid': 'request-form' },
     h('div', { class: 'row' }, field('Type', type), field('Reference', reference, 'Your ticket number (optional).')),
-    h('div', { class: 'row' }, field('Purposes', purposes, 'Required for an objection; comma-separated.'), field('Categories', categories, 'For a rectification: only vendors that received these.')),
+    h('div', { class: 'row' }, purposesField, categoriesField),
     confirmRow,
     h('div', { class: 'actions' }, submit), out);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     clear(out);
     const body = { type: type.value };
-    if (list(purposes.value).length) body.purposes = list(purposes.value);
-    if (list(categories.value).length) body.categories = list(categories.value);
+    if (body.type === 'objection') body.purposes = list(purposes.value);
+    if (body.type === 'rectification' && list(categories.value).length) body.categories = list(categories.value);
     if (reference.value.trim()) body.reference = reference.value.trim();
-    if (body.type === 'objection' && !body.purposes) {
+    if (body.type === 'objection' && !body.purposes.length) {
       out.appendChild(problemBox({ problem: { title: 'Purposes needed', detail: 'an objection names the purposes the subject objects to' } }));
       purposes.focus();
       return;
@@ -102,16 +109,21 @@ function requestForm(subject, listTarget, canConfirm) {
     }
     busyButton(submit, async () => {
       try {
-        const answer = (await post(`/v1/subjects/${seg(subject)}/requests`, body)).data;
+        const response = await post(`/v1/subjects/${seg(subject)}/requests`, body);
+        const answer = response.data;
         if (!filed.has(subject)) filed.set(subject, []);
-        filed.get(subject).push(answer);
+        const mine = filed.get(subject);
+        const known = mine.findIndex((r) => r.id === answer.id);
+        if (known >= 0) mine[known] = answer; else mine.push(answer);
         out.appendChild(h('p', { class: 'notice success', role: 'status', 'data-testid': 'request-filed' },
-          `Request ${show(answer.id)} filed: ${show(answer.type)}, ${show(answer.status)}, ${(answer.recipients || []).length} recipients.`));
+          response.status === 200 ? `An identical request is already open: ${show(answer.id)}. ` : `Request ${show(answer.id)} filed: `,
+          `${show(answer.type)}, ${show(answer.status)}, ${(answer.recipients || []).length} recipients.`));
         filedList(listTarget, subject, canConfirm);
         reference.value = '';
         confirmErasure.checked = false;
       } catch (error) {
-        out.appendChild(problemBox(error));
+        const errors = error.problem && Array.isArray(error.problem.errors) ? error.problem.errors : null;
+        out.appendChild(problemBox(error, errors && errors.length > 1 ? errorList(errors) : null));
       }
     });
   });

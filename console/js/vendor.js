@@ -247,8 +247,9 @@ function previewForm(vendorId, agreement, output) {
   return form;
 }
 
-function errorList(errors) {
-  return h('ul', { class: 'errors' }, errors.map((e) => h('li', null, e.line !== undefined ? `line ${e.line}: ` : e.index !== undefined ? `item ${e.index}: ` : '', show(e.message))));
+export function errorList(errors) {
+  return h('ul', { class: 'errors' }, errors.map((e) => (typeof e === 'string' ? h('li', null, e)
+    : h('li', null, e.line !== undefined ? `line ${e.line}: ` : e.index !== undefined ? `item ${e.index}: ` : '', show(e.message)))));
 }
 
 export function previewResult(result) {

@@ -199,6 +199,11 @@ public final class RightsService: Sendable {
 
     // MARK: - Notices
 
+    /// Delivers every notice due now, in the caller's task (the demo; `serve` runs ``RightsNotifier``).
+    public func deliverDueNotices(upstream: UpstreamClient) async {
+        await deliverDue(upstream: upstream, responseTimeoutSeconds: 30)
+    }
+
     /// Delivers every notice due now; returns how many attempts were made.
     @discardableResult
     func deliverDue(upstream: UpstreamClient, responseTimeoutSeconds: Int) async -> Int {
