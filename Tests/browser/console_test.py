@@ -419,8 +419,19 @@ class ConsoleTest(unittest.TestCase):
         self.assertTrue(rows, "the request lists its recipients")
         self.assertTrue(any(r.find_elements(By.CSS_SELECTOR, "a") for r in rows))
         self.shot("subject-erasure")
-        self.go("#/requests")
-        self.visible("[data-testid=requests-list]")
+        request_id = self.css("[data-testid=filed-requests] article[data-testid=request]").get_attribute("data-request-id")
+        self.go("#/requests?type=erasure")
+        card = self.visible(f'article[data-request-id="{request_id}"]')
+        self.assertEqual(Select(self.css("[data-testid=requests-filters] select[name=type]")).first_selected_option.get_attribute("value"), "erasure")
+        form = card.find_element(By.CSS_SELECTOR, "form.inline-form")
+        vendor = form.get_attribute("data-vendor")
+        form.find_element(By.NAME, "note").send_keys("vendor confirmed the erasure")
+        form.find_element(By.CSS_SELECTOR, "[data-testid=confirm-recipient]").click()
+        self.wait().until(lambda d: any(
+            "confirmed" in row.text and vendor in row.text
+            for row in d.find_elements(By.CSS_SELECTOR, f'article[data-request-id="{request_id}"] tbody tr')
+        ))
+        self.assertFalse(card.find_elements(By.CSS_SELECTOR, ".problem"))
         self.shot("requests")
 
     def test_12_narrow_window(self):

@@ -66,7 +66,6 @@ export function recipientsTable(request, { canConfirm, onChanged, testid }) {
     columns.push({
       label: 'Confirm', cell: (r) => {
         if (r.status === 'confirmed') return r.note ? `confirmed: ${r.note}` : 'confirmed';
-        if (r.status === 'notified') return h('span', { class: 'muted' }, 'notified by the API; confirm when the vendor answers');
         const note = h('input', { type: 'text', name: 'note', placeholder: 'what the vendor confirmed', 'aria-label': `Note for ${r.vendor}`, autocomplete: 'off' });
         const button = h('button', { type: 'submit', class: 'small', 'data-testid': 'confirm-recipient' }, 'Confirm');
         const out = h('div', { class: 'confirm-out' });
