@@ -230,6 +230,18 @@ struct RightsRequestTests {
             let fresh = try await Self.file(gateway, "u1", #"{"type":"erasure"}"#, token: consent)
             #expect(fresh.status == 202)
             #expect(fresh.json?["id"] != .string(id))
+
+            // Offline, as an auditor would: the export, notices included, verifies against a checkpoint.
+            gateway.runtime.shareLog.stop()
+            try await Task.sleep(for: .milliseconds(300))
+            let origin = gateway.runtime.shareLog.origin
+            let note = try await gateway.admin(.GET, "/v1/log/checkpoint?origin=\(origin)", token: auditor)
+            let key = try await gateway.admin(.GET, "/v1/log/public-key?origin=\(origin)", token: auditor).text
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let export = try await gateway.admin(.GET, "/v1/shares/export?origin=\(origin)", token: auditor)
+            let result = ExportVerifier.verify(export: export.body, checkpointNote: Array(note.text.utf8), verifierKey: key)
+            #expect(result.ok, "\(result.message)")
+            #expect(result.verifiedCount > (Self.int(notice["seq"]) ?? .max), "the notice entry is covered")
         }
     }
 
