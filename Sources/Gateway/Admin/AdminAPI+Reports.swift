@@ -14,6 +14,23 @@ extension AdminAPI {
                 let report = try await DisclosureReport.make(store: self.runtime.store, subjectRef: ref)
                 return AdminResponses.json(report.json(subject: subject))
             },
+            AdminRoute(.get, "/v1/stats/shares", roles: [.auditor]) { request, _ in
+                let now = Timestamp.now()
+                func day(_ name: String) throws(ProblemDetails) -> CivilDate? {
+                    guard let text = try request.queryValue(name) else { return nil }
+                    if let date = CivilDate(text) { return date }
+                    if let time = Timestamp(rfc3339: text) { return time.civilDate }
+                    throw ProblemDetails("invalid-request", "`\(name)` is a date (YYYY-MM-DD) or an RFC 3339 time")
+                }
+                let until = try day("until") ?? now.civilDate
+                let since = try day("since") ?? now.adding(seconds: -29 * 86_400).civilDate
+                guard since <= until else { throw ProblemDetails("invalid-request", "`since` is after `until`") }
+                let rows = try await self.runtime.store.shareStats(
+                    sinceDay: since.description,
+                    untilDay: until.description
+                )
+                return AdminResponses.json(ShareStats(rows: rows).json(since: since, until: until))
+            },
             AdminRoute(.get, "/v1/incidents/impact", roles: [.auditor]) { request, _ in
                 guard let vendor = try request.queryValue("vendor"), RequestTarget.isIdentifier(vendor) else {
                     throw ProblemDetails("invalid-request", "`vendor` is required")
@@ -178,6 +195,67 @@ struct ImpactReport {
                         .object([
                             JSONMember("category", .string($0)),
                             JSONMember("shares", AdminResponses.int(categories[$0]!)),
+                        ])
+                    }
+                )
+            ),
+        ])
+    }
+}
+
+/// Shares and refusals per day per vendor, and refusals by reason, from the aggregate the share log keeps.
+struct ShareStats {
+    let rows: [ShareStatRow]
+
+    func json(since: CivilDate, until: CivilDate) -> JSONValue {
+        var days: [String: [ShareStatRow]] = [:]
+        for row in rows { days[row.day, default: []].append(row) }
+        return .object([
+            JSONMember("since", .string(since.description)),
+            JSONMember("until", .string(until.description)),
+            JSONMember(
+                "days",
+                .array(
+                    days.keys.sorted().map { day in
+                        let cells = days[day]!
+                        var vendors: [String: (shared: Int, refused: Int)] = [:]
+                        var reasons: [String: Int] = [:]
+                        for cell in cells {
+                            var counts = vendors[cell.vendor, default: (0, 0)]
+                            if cell.decision == "shared" {
+                                counts.shared += cell.count
+                            } else {
+                                counts.refused += cell.count
+                                reasons[cell.reason.isEmpty ? "unknown" : cell.reason, default: 0] += cell.count
+                            }
+                            vendors[cell.vendor] = counts
+                        }
+                        return .object([
+                            JSONMember("day", .string(day)),
+                            JSONMember(
+                                "vendors",
+                                .array(
+                                    vendors.keys.sorted().map { vendor in
+                                        .object([
+                                            // Requests that named no registered vendor are counted under null.
+                                            JSONMember("vendor", vendor.isEmpty ? .null : .string(vendor)),
+                                            JSONMember("shared", AdminResponses.int(vendors[vendor]!.shared)),
+                                            JSONMember("refused", AdminResponses.int(vendors[vendor]!.refused)),
+                                        ])
+                                    }
+                                )
+                            ),
+                            JSONMember(
+                                "refusals",
+                                .array(
+                                    reasons.keys.sorted().map { reason in
+                                        .object([
+                                            JSONMember("reason", .string(reason)),
+                                            JSONMember("count", AdminResponses.int(reasons[reason]!)),
+                                        ])
+                                    }
+                                )
+                            ),
                         ])
                     }
                 )

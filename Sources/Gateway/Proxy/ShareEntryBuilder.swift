@@ -69,7 +69,7 @@ struct ShareEntryBuilder: Sendable {
             members.append(JSONMember("lawfulBasis", decision.lawfulBasis.map { .string($0.rawValue) } ?? .null))
             members.append(JSONMember("recordOutcomes", .array(decision.records.filter { !$0.kept }.map(dropped))))
         }
-        return LogEntryDraft(
+        var draft = LogEntryDraft(
             id: facts.shareID,
             kind: .share,
             members: members,
@@ -79,6 +79,8 @@ struct ShareEntryBuilder: Sendable {
             subjectRefs: refs,
             mappings: storedMappings
         )
+        draft.reason = facts.problem?.code
+        return draft
     }
 
     func outcome(

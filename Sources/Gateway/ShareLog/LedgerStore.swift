@@ -13,6 +13,8 @@ public struct LedgerEntryRow: Sendable, Hashable {
     /// For outcome entries: the share they complete.
     public var shareID: String?
     public var subjectRefs: [String]
+    /// For refused shares: the problem code (the per-day statistics count refusals by it).
+    public var reason: String? = nil
     /// The entry's RFC 8785 bytes: the Merkle leaf, and the export line.
     public var bytes: [UInt8]
 
@@ -27,8 +29,10 @@ public struct LedgerEntryRow: Sendable, Hashable {
         decision: String?,
         shareID: String?,
         subjectRefs: [String],
+        reason: String? = nil,
         bytes: [UInt8]
     ) {
+        self.reason = reason
         self.origin = origin
         self.seq = seq
         self.id = id
@@ -40,6 +44,46 @@ public struct LedgerEntryRow: Sendable, Hashable {
         self.shareID = shareID
         self.subjectRefs = subjectRefs
         self.bytes = bytes
+    }
+}
+
+/// One cell of the per-day share statistics, kept up to date in each commit (never a scan of the log).
+public struct ShareStatRow: Sendable, Hashable {
+    /// The UTC day, `YYYY-MM-DD`.
+    public var day: String
+    /// The vendor id; empty when the request named no registered vendor.
+    public var vendor: String
+    public var decision: String
+    /// The problem code of a refusal; empty for a share.
+    public var reason: String
+    public var count: Int
+
+    public init(day: String, vendor: String, decision: String, reason: String, count: Int) {
+        self.day = day
+        self.vendor = vendor
+        self.decision = decision
+        self.reason = reason
+        self.count = count
+    }
+
+    /// The statistics a commit group adds, summed by cell.
+    static func increments(_ entries: [LedgerEntryRow]) -> [ShareStatRow] {
+        var counts: [ShareStatRow: Int] = [:]
+        for entry in entries where entry.kind == "share" {
+            let cell = ShareStatRow(
+                day: entry.time.civilDate.description,
+                vendor: entry.vendor ?? "",
+                decision: entry.decision ?? "refused",
+                reason: entry.reason ?? "",
+                count: 0
+            )
+            counts[cell, default: 0] += 1
+        }
+        return counts.map { cell, count in
+            var row = cell
+            row.count = count
+            return row
+        }
     }
 }
 
@@ -152,6 +196,8 @@ public protocol LedgerStore: Sendable {
     func registerOrigin(_ origin: String, verifierKey: String, at time: Timestamp) async throws
     /// Subject ids still mapped to these refs.
     func subjects(forRefs refs: [String]) async throws -> [SubjectRefMapping]
+    /// The per-day statistics from `sinceDay` to `untilDay` (inclusive, `YYYY-MM-DD`).
+    func shareStats(sinceDay: String, untilDay: String) async throws -> [ShareStatRow]
     /// The ref a subject id is mapped to, while the mapping exists (erasure removes it, and with it every
     /// way the gateway links the subject to the log).
     func ref(forSubject subject: String) async throws -> String?

@@ -20,6 +20,8 @@ public struct LogEntryDraft: Sendable {
     public var decision: String?
     public var shareID: String?
     public var subjectRefs: [String]
+    /// For refused shares: the problem code.
+    public var reason: String? = nil
     /// Subject ids and their refs, kept in the erasable mapping table in the same transaction.
     public var mappings: [SubjectRefMapping]
 

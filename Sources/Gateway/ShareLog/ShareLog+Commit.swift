@@ -50,6 +50,7 @@ extension ShareLog {
                     decision: draft.decision,
                     shareID: draft.shareID,
                     subjectRefs: draft.subjectRefs,
+                    reason: draft.reason,
                     bytes: bytes
                 )
             )

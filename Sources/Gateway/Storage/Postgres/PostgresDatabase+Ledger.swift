@@ -69,6 +69,20 @@ extension PostgresDatabase: LedgerStore {
                     )
                 }
             }
+            let cells = ShareStatRow.increments(entries)
+            if !cells.isEmpty {
+                try await connection.query(
+                    """
+                    INSERT INTO share_stats (day, vendor, decision, reason, count)
+                    SELECT day, vendor, decision, reason, n
+                    FROM UNNEST(\(cells.map(\.day))::text[], \(cells.map(\.vendor))::text[], \(cells.map(\.decision))::text[],
+                        \(cells.map(\.reason))::text[], \(cells.map { Int64($0.count) })::bigint[])
+                        AS t(day, vendor, decision, reason, n)
+                    ON CONFLICT (day, vendor, decision, reason) DO UPDATE SET count = share_stats.count + excluded.count
+                    """,
+                    logger: self.logger
+                )
+            }
             if !nodes.isEmpty {
                 let list = Array(nodes)
                 try await connection.query(
@@ -224,6 +238,22 @@ extension PostgresDatabase: LedgerStore {
                 result.append(SubjectRefMapping(subject: subject, ref: ref))
             }
             return result
+        }
+    }
+
+    public func shareStats(sinceDay: String, untilDay: String) async throws -> [ShareStatRow] {
+        try await connection { connection in
+            var rows: [ShareStatRow] = []
+            for try await (day, vendor, decision, reason, count) in try await connection.query(
+                """
+                SELECT day, vendor, decision, reason, count FROM share_stats WHERE day >= \(sinceDay) AND day <= \(untilDay)
+                ORDER BY day, vendor, decision, reason
+                """,
+                logger: self.logger
+            ).decode((String, String, String, String, Int64).self) {
+                rows.append(ShareStatRow(day: day, vendor: vendor, decision: decision, reason: reason, count: Int(count)))
+            }
+            return rows
         }
     }
 

@@ -133,6 +133,26 @@ extension PostgresDatabase {
             "CREATE TRIGGER admin_calls_append_only BEFORE UPDATE OR DELETE ON admin_calls FOR EACH ROW EXECUTE FUNCTION gateway_append_only()",
         ],
         PostgresDatabase.rightsSchema,
+        [
+            """
+            CREATE TABLE share_stats (
+                day TEXT NOT NULL,
+                vendor TEXT NOT NULL,
+                decision TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                count BIGINT NOT NULL,
+                PRIMARY KEY (day, vendor, decision, reason)
+            )
+            """,
+            """
+            INSERT INTO share_stats (day, vendor, decision, reason, count)
+            SELECT to_char(to_timestamp(time / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), coalesce(vendor, ''),
+                coalesce(decision, 'refused'),
+                coalesce(replace(convert_from(bytes, 'UTF8')::jsonb ->> 'reason', '\(ProblemDetails.typePrefix)', ''), ''),
+                count(*)
+            FROM log_entries WHERE kind = 'share' GROUP BY 1, 2, 3, 4
+            """,
+        ],
     ]
 
     /// Applies missing migrations; safe when several instances start at once.

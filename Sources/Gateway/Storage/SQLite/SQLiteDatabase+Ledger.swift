@@ -54,6 +54,15 @@ extension SQLiteDatabase: LedgerStore {
                     try insertSubject.execute(arguments: [ref, origin, entry.seq])
                 }
             }
+            let countShare = try db.cachedStatement(
+                sql: """
+                    INSERT INTO share_stats (day, vendor, decision, reason, count) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (day, vendor, decision, reason) DO UPDATE SET count = count + excluded.count
+                    """
+            )
+            for cell in ShareStatRow.increments(entries) {
+                try countShare.execute(arguments: [cell.day, cell.vendor, cell.decision, cell.reason, cell.count])
+            }
             let insertNode = try db.cachedStatement(
                 sql: "INSERT INTO log_nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)"
             )
@@ -198,6 +207,21 @@ extension SQLiteDatabase: LedgerStore {
                 }
             }
             return result
+        }
+    }
+
+    public func shareStats(sinceDay: String, untilDay: String) async throws -> [ShareStatRow] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT day, vendor, decision, reason, count FROM share_stats WHERE day >= ? AND day <= ?
+                    ORDER BY day, vendor, decision, reason
+                    """,
+                arguments: [sinceDay, untilDay]
+            ).map {
+                ShareStatRow(day: $0["day"], vendor: $0["vendor"], decision: $0["decision"], reason: $0["reason"], count: $0["count"])
+            }
         }
     }
 

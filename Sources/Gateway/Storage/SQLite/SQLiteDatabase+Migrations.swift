@@ -139,6 +139,25 @@ extension SQLiteDatabase {
         migrator.registerMigration("v2-rights") { db in
             try db.execute(sql: SQLiteDatabase.rightsSchema)
         }
+        migrator.registerMigration("v3-share-stats") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE share_stats (
+                        day TEXT NOT NULL,
+                        vendor TEXT NOT NULL,
+                        decision TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        PRIMARY KEY (day, vendor, decision, reason)
+                    ) WITHOUT ROWID;
+                    INSERT INTO share_stats (day, vendor, decision, reason, count)
+                    SELECT strftime('%Y-%m-%d', time / 1000, 'unixepoch'), coalesce(vendor, ''), coalesce(decision, 'refused'),
+                        coalesce(replace(json_extract(CAST(bytes AS TEXT), '$.reason'), '\(ProblemDetails.typePrefix)', ''), ''),
+                        count(*)
+                    FROM log_entries WHERE kind = 'share' GROUP BY 1, 2, 3, 4;
+                    """
+            )
+        }
         return migrator
     }()
 }
