@@ -22,7 +22,7 @@ public final class AdminAPI: Sendable {
     /// Every route, for the router and for the OpenAPI check.
     public var routes: [AdminRoute] {
         healthRoutes + vendorRoutes + consentRoutes + rightsRoutes + shareRoutes + logRoutes + reportRoutes
-            + [previewRoute] + adminRoutes
+            + [previewRoute] + adminRoutes + consoleRoutes
     }
 
     /// The router with authentication, call recording and problem rendering.

@@ -21,6 +21,8 @@ import Darwin
 /// - `log.origin`: the share log's origin, derived from the host name
 /// - `credential.NAME` (`GATEWAY_CREDENTIAL_NAME`, `-` as `_`): a vendor credential (secret)
 /// - `limits.*`: see ``GatewayLimits``
+/// - `console.dir`: serve the console from this directory instead of the copy built into the binary
+///   (development of the console only)
 /// - `rights.retryBaseSeconds` (30), `rights.retryWindowSeconds` (86400), `rights.pollSeconds` (5): rights
 ///   notices are retried with exponential backoff from the base (at most an hour apart) for the window, then
 ///   marked `failed`; due notices are looked for every poll interval (and at once when a request is filed)
@@ -45,6 +47,8 @@ public struct GatewayConfiguration: Sendable {
     public var credentials: CredentialStore
     /// How rights notices are retried.
     public var rights: RightsSettings
+    /// `console.dir`: the console's files from disk (development), else the embedded copy.
+    public var consoleDirectory: String?
 
     public init(reader: ConfigReader, hostName: String = GatewayConfiguration.currentHostName()) {
         proxyHost = reader.string(forKey: "proxy.host", default: "127.0.0.1")
@@ -62,6 +66,7 @@ public struct GatewayConfiguration: Sendable {
         logOrigin = reader.string(forKey: "log.origin", default: "\(hostName)/gateway")
         limits = GatewayLimits(reader: reader.scoped(to: "limits"))
         credentials = CredentialStore(reader: reader.scoped(to: "credential"))
+        consoleDirectory = reader.string(forKey: "console.dir")
         rights = RightsSettings(
             retryBaseSeconds: max(1, reader.int(forKey: "rights.retryBaseSeconds", default: 30)),
             retryWindowSeconds: max(1, reader.int(forKey: "rights.retryWindowSeconds", default: 86_400)),
