@@ -153,6 +153,7 @@ async function route(focus) {
 }
 
 function showSignedIn() {
+  document.body.dataset.state = 'signed-in';
   $('signin').hidden = true;
   $('session').hidden = false;
   $('nav').hidden = false;
@@ -164,7 +165,9 @@ function showSignedOut(problem) {
   session.role = null;
   session.name = null;
   delete document.body.dataset.role;
+  document.body.dataset.state = 'signed-out';
   $('signin').hidden = false;
+  $('signin-form').hidden = false;
   $('session').hidden = true;
   $('nav').hidden = true;
   clear($('nav-list'));
@@ -220,6 +223,9 @@ function start() {
   });
   const token = getToken();
   if (token) {
+    // A token kept by this tab: check it again (it may have been revoked) before showing anything.
+    document.body.dataset.state = 'restoring';
+    $('signin-form').hidden = true;
     signIn(token);
   } else {
     showSignedOut(null);

@@ -11,6 +11,8 @@
 #   GATEWAYD=path/to/gatewayd               another binary
 #   SCREENSHOT_DIR=dir                      keep the screenshots there (default: the scratch directory)
 #   KEEP_WORK=1                             keep the scratch directory (logs, database, screenshots)
+#   CONSOLE_FROM_DISK=1                     serve console/ from the work tree (Tests/browser/console_proxy.py,
+#                                           forwarding the API to the gateway) instead of the binary's copy
 # Debian packages: chromium chromium-driver python3-selenium python3-cryptography.
 set -euo pipefail
 
@@ -46,7 +48,7 @@ cleanup() {
   done
   if [ $status -ne 0 ]; then
     echo "console-test: failed; gatewayd log tail:" >&2
-    tail -n 40 "$WORK/serve.log" 2>/dev/null >&2 || true
+    tail -n 40 "$WORK/serve.log" >&2 2>/dev/null || true
   fi
   if [ -n "${KEEP_WORK:-}" ] || [ $status -ne 0 ]; then
     echo "console-test: scratch directory kept: $WORK" >&2
@@ -120,6 +122,14 @@ export CLIENT_KEY=$WORK/certs/clients/demo-service-key.pem
 "$PYTHON" Tests/browser/seed.py
 
 export CONSOLE_URL=$ADMIN_URL/console/
+if [ -n "${CONSOLE_FROM_DISK:-}" ]; then
+  PROXY_PORT=$(free_port)
+  "$PYTHON" Tests/browser/console_proxy.py --port "$PROXY_PORT" --cert "$WORK/certs/server.pem" \
+    --key "$WORK/certs/server-key.pem" --upstream "$ADMIN_URL" --ca "$CA" > "$WORK/console-proxy.log" 2>&1 &
+  PIDS+=($!)
+  sleep 0.5
+  export CONSOLE_URL=https://127.0.0.1:$PROXY_PORT/console/
+fi
 export CONSOLE_CA=$WORK/certs/ca.pem
 export CONSOLE_SERVER_CERT=$WORK/certs/server.pem
 export DPA_VALID=$WORK/agreements/valid.xml

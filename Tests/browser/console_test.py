@@ -100,6 +100,13 @@ class ConsoleTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.url = console_url()
+        # Fail fast (not one timeout per test) when nothing serves the console.
+        try:
+            context = ssl.create_default_context(cafile=env("CONSOLE_CA"))
+            with urllib.request.urlopen(cls.url, context=context, timeout=WAIT) as response:
+                response.read()
+        except Exception as error:  # noqa: BLE001
+            raise RuntimeError(f"the console is not served at {cls.url}: {error}") from error
         cls.shots = ENV.get("SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="console-shots-")
         os.makedirs(cls.shots, exist_ok=True)
         cls.profile = tempfile.mkdtemp(prefix="console-chromium-")
@@ -190,9 +197,8 @@ class ConsoleTest(unittest.TestCase):
     def sign_in(self, token_variable):
         token = env(token_variable)
         self.driver.get(self.url)
-        self.wait().until(lambda d: d.execute_script("return document.readyState === 'complete'"))
         self.wait().until(
-            lambda d: d.find_element(By.ID, "signin").is_displayed() or d.find_element(By.ID, "session").is_displayed()
+            lambda d: d.execute_script("return ['signed-in', 'signed-out'].includes(document.body.dataset.state)")
         )
         if self.css("#session").is_displayed():
             self.css("#sign-out").click()
@@ -466,9 +472,11 @@ class ConsoleTest(unittest.TestCase):
 def main():
     suite = unittest.defaultTestLoader.loadTestsFromTestCase(ConsoleTest)
     result = unittest.TextTestRunner(verbosity=2).run(suite)
-    failed = len(result.failures) + len(result.errors)
+    # Subtests report under their test: count each test method once.
+    failed = {getattr(test, "test_case", test).id() for test, _ in result.failures + result.errors}
     skipped = len(result.skipped)
-    print(f"{result.testsRun - failed - skipped} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    passed = max(0, result.testsRun - len(failed) - skipped)
+    print(f"{passed} passed, {len(failed)} failed" + (f", {skipped} skipped" if skipped else ""))
     return 0 if result.wasSuccessful() else 1
 
 

@@ -114,6 +114,32 @@ extension AdminAPI {
                     ])
                 )
             },
+            AdminRoute(.get, "/v1/log/tile/{tile*}", roles: [.auditor]) { _, context in
+                // C2SP tlog-tiles: this instance's log, read from the stored Merkle nodes (immutable once
+                // written). A full tile exists once its 256 nodes do; a partial one for any width stored.
+                guard let tile = TilePath(context.parameters.getCatchAll()) else {
+                    throw ProblemDetails(
+                        "not-found",
+                        "tile paths are L/N or L/N.p/W in the tlog-tiles form (N as x001/234), L 0 to 7, W 1 to 255"
+                    )
+                }
+                let origin = self.runtime.shareLog.origin
+                let ids = tile.nodes
+                let stored = try await self.runtime.store.nodeHashes(origin: origin, ids)
+                var body: [UInt8] = []
+                body.reserveCapacity(ids.count * 32)
+                for id in ids {
+                    guard let hash = stored[id] else {
+                        throw ProblemDetails("not-found", "the log does not have this tile (yet)")
+                    }
+                    body += hash
+                }
+                var headers = HTTPFields()
+                headers[.contentType] = "application/octet-stream"
+                headers[.cacheControl] =
+                    tile.partialWidth == nil ? "public, max-age=31536000, immutable" : "no-store"
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            },
             AdminRoute(.get, "/v1/log/verify", roles: [.auditor]) { request, _ in
                 let result = try await LedgerSelfCheck(store: self.runtime.store, origin: try self.origin(request))
                     .run()

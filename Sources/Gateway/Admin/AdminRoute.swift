@@ -23,10 +23,12 @@ public struct AdminRoute: Sendable {
     /// The method's name (`GET`).
     public var methodName: String { method.rawValue }
 
-    /// The path in Hummingbird's syntax (`:name`).
+    /// The path in Hummingbird's syntax (`:name`; a last `{name*}` takes the rest of the path, `**`).
     var routerPath: String {
         path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : String(segment)
+            if segment.hasPrefix("{") && segment.hasSuffix("*}") { return "**" }
+            return segment.hasPrefix("{") && segment.hasSuffix("}")
+                ? ":" + segment.dropFirst().dropLast() : String(segment)
         }.joined(separator: "/")
     }
 }
