@@ -19,7 +19,8 @@ struct ConsoleServingTests {
         let embedded = ConsoleFiles.embedded.files.mapValues(\.bytes)
         #expect(Set(embedded.keys) == Set(onDisk.keys), "run scripts/embed-console.sh")
         for (path, bytes) in onDisk {
-            #expect(embedded[path] == bytes, "console/\(path) changed: run scripts/embed-console.sh")
+            let same = embedded[path] == bytes
+            #expect(same, "console/\(path) changed: run scripts/embed-console.sh")
         }
         #expect(embedded.values.map(\.count).reduce(0, +) < 300 * 1024, "the console stays under 300 KB")
     }
