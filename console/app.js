@@ -12,6 +12,7 @@ import * as incidents from './js/incidents.js';
 import * as log from './js/log.js';
 
 const ALL = ['admin', 'procurement', 'consent', 'auditor'];
+const MODULES = [overview, vendors, vendor, register, shares, subjects, requests, incidents, log];
 
 /** Which roles may use each view (admin may call every route). */
 export const VIEW_ROLES = {
@@ -162,6 +163,8 @@ function showSignedIn() {
 }
 
 function showSignedOut(problem) {
+  // Nothing of the previous session stays in memory for the next one (filed requests, paging state).
+  for (const module of MODULES) if (typeof module.reset === 'function') module.reset();
   session.role = null;
   session.name = null;
   delete document.body.dataset.role;

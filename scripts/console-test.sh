@@ -11,8 +11,8 @@
 #   GATEWAYD=path/to/gatewayd               another binary
 #   SCREENSHOT_DIR=dir                      keep the screenshots there (default: the scratch directory)
 #   KEEP_WORK=1                             keep the scratch directory (logs, database, screenshots)
-#   CONSOLE_FROM_DISK=1                     serve console/ from the work tree (Tests/browser/console_proxy.py,
-#                                           forwarding the API to the gateway) instead of the binary's copy
+#   CONSOLE_FROM_DISK=1                     serve console/ from the work tree (console.dir) instead of the copy
+#                                           built into the binary: test console edits without rebuilding
 # Debian packages: chromium chromium-driver python3-selenium python3-cryptography.
 set -euo pipefail
 
@@ -77,6 +77,11 @@ export GATEWAY_UPSTREAM_ALLOW_PRIVATE_ADDRESSES=true   # the local vendor is at 
 export GATEWAY_UPSTREAM_TRUST_ROOTS=$WORK/certs/ca.pem  # and uses the development server certificate
 export GATEWAY_LOG_LEVEL=${GATEWAY_LOG_LEVEL:-info}
 mkdir -p "$GATEWAY_CONTRACTS_DIR" "$GATEWAY_DATA_DIR"
+if [ -n "${CONSOLE_FROM_DISK:-}" ]; then
+  export GATEWAY_CONSOLE_DIR=$ROOT/console
+else
+  unset GATEWAY_CONSOLE_DIR
+fi
 
 "$BIN" certs init > "$WORK/certs.log"
 
@@ -122,14 +127,6 @@ export CLIENT_KEY=$WORK/certs/clients/demo-service-key.pem
 "$PYTHON" Tests/browser/seed.py
 
 export CONSOLE_URL=$ADMIN_URL/console/
-if [ -n "${CONSOLE_FROM_DISK:-}" ]; then
-  PROXY_PORT=$(free_port)
-  "$PYTHON" Tests/browser/console_proxy.py --port "$PROXY_PORT" --cert "$WORK/certs/server.pem" \
-    --key "$WORK/certs/server-key.pem" --upstream "$ADMIN_URL" --ca "$CA" > "$WORK/console-proxy.log" 2>&1 &
-  PIDS+=($!)
-  sleep 0.5
-  export CONSOLE_URL=https://127.0.0.1:$PROXY_PORT/console/
-fi
 export CONSOLE_CA=$WORK/certs/ca.pem
 export CONSOLE_SERVER_CERT=$WORK/certs/server.pem
 export DPA_VALID=$WORK/agreements/valid.xml

@@ -36,7 +36,7 @@ import xml.etree.ElementTree as ET
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -143,7 +143,8 @@ class ConsoleTest(unittest.TestCase):
     # helpers
 
     def wait(self, seconds=WAIT):
-        return WebDriverWait(self.driver, seconds)
+        # Views re-render (a confirmation redraws its request): an element found a moment ago may be gone.
+        return WebDriverWait(self.driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
 
     def css(self, selector):
         return self.driver.find_element(By.CSS_SELECTOR, selector)
@@ -341,6 +342,33 @@ class ConsoleTest(unittest.TestCase):
         explained = self.visible("[data-testid=vendor-explanation]")
         self.assertIn("Purpose", explained.text)
         self.shot("vendor-preview")
+
+    def test_04b_version_diff(self):
+        vendor = env("DPA_VALID_VENDOR")
+        with open(env("DPA_VALID"), encoding="utf-8") as handle:
+            first = handle.read()
+        root = ET.fromstring(first.encode("utf-8"))
+        version = int(root.get("version"))
+        second = first.replace(f'version="{version}"', f'version="{version + 1}"', 1).replace(
+            '<retention days="30"/>', '<retention days="14"/>', 1
+        )
+        self.assertNotEqual(first, second)
+        self.sign_in("TOKEN_PROCUREMENT_1")
+        self.go("#/register")
+        area = self.visible("#dpa-xml")
+        self.driver.execute_script("arguments[0].value = arguments[1]", area, second)
+        self.css("#register-submit").click()
+        self.visible("[data-testid=register-ok]")
+        self.go("#/vendors/" + urllib.parse.quote(vendor, safe=""))
+        digests = [c.text for c in self.all("table[data-testid=versions-table] code.digest")]
+        self.assertEqual(len(digests), 2)
+        self.assertTrue(all(d.startswith("sha256:") for d in digests), digests)
+        form = self.visible("[data-testid=diff-form]")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        diff = self.visible("[data-testid=version-diff]")
+        self.assertIn('- ', diff.text)
+        self.assertIn('+   <retention days="14"/>', diff.text)
+        self.shot("vendor-diff")
 
     def test_05_vendor_name_is_text(self):
         vendor, name = vendor_of(env("DPA_XSS"))

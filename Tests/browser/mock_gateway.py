@@ -2,9 +2,9 @@
 """A stand-in for the gateway's admin listener, for developing the console without building gatewayd.
 
 NOT the contract: the Swift sources and docs/openapi.yaml are. It answers the admin routes the console
-calls with the shapes AdminAPI*.swift writes (and, for the routes not built yet - /v1/stats/shares and
-the rights-request routes - the shapes DESIGN.md and the console's brief give), serves console/ under
-/console/ with the console's security headers, and keeps everything in memory.
+calls with the shapes Sources/Gateway/Admin/AdminAPI*.swift write (a subset of their members), serves
+console/ under /console/ with the console's security headers, and keeps everything in memory. The real
+check is scripts/console-test.sh against gatewayd (CONSOLE_FROM_DISK=1 serves console/ from the work tree).
 
     python3 Tests/browser/mock_gateway.py --port 9555 --dir /tmp/mock   # prints the environment to use
     then: env $(cat /tmp/mock/env) python3 Tests/browser/console_test.py

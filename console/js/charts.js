@@ -15,6 +15,16 @@ function niceMax(value) {
   return 10 * exponent;
 }
 
+/** A y scale for counts: whole-number steps of 1, 2 or 5 x 10^k, at most about 5 of them. */
+function integerScale(value) {
+  if (value <= 0) return { max: 1, ticks: 1 };
+  const raw = Math.max(1, value / 4);
+  const exponent = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 5, 10].map((m) => m * exponent).find((s) => s >= raw);
+  const ticks = Math.ceil(value / step);
+  return { max: ticks * step, ticks };
+}
+
 function legend(names) {
   return h('ul', { class: 'legend' }, names.map((name, index) =>
     h('li', null, h('span', { class: `swatch series-${index % SERIES}`, 'aria-hidden': 'true' }), name)));
@@ -34,8 +44,7 @@ export function stackedBars({ title, days, series, unit, testid }) {
   const plotWidth = width - left - right;
   const plotHeight = height - top - bottom;
   const totals = days.map((_, d) => series.reduce((sum, one) => sum + (one.values[d] || 0), 0));
-  const max = niceMax(Math.max(0, ...totals));
-  const ticks = max <= 4 ? max : 4;
+  const { max, ticks } = integerScale(Math.max(0, ...totals));
   const slot = plotWidth / Math.max(1, days.length);
   const barWidth = Math.max(2, slot * 0.72);
   const svg = s('svg', {

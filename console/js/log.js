@@ -1,6 +1,6 @@
 // #/log : the latest signed checkpoint, tree size, the server-side verification result and the
 // checkpoint history.
-import { h, clear, section, load, show, time, pre, dl, busyButton, problemBox, empty } from './dom.js';
+import { h, clear, section, load, show, time, pre, dl, busyButton, empty } from './dom.js';
 import { get, call } from './api.js';
 import { sortableTable } from './table.js';
 

@@ -1,6 +1,6 @@
 // #/ : charts of shares and refusals (last 30 days), agreements that need attention, open and overdue
 // rights requests. Each part loads on its own and shows the API's problem when the role cannot read it.
-import { h, section, load, badge, empty, problemCode, utcDate, dayToTime, show, time } from './dom.js';
+import { h, section, load, badge, empty, problemCode, utcDate, dayToTime, time } from './dom.js';
 import { get, ApiError } from './api.js';
 import { stackedBars, horizontalBars } from './charts.js';
 import { sortableTable } from './table.js';
@@ -39,8 +39,10 @@ function buildSeries(days, stats, key) {
     const at = index.get(entry.day);
     if (at === undefined) continue;
     for (const v of entry.vendors || []) {
-      if (!byVendor.has(v.vendor)) byVendor.set(v.vendor, new Array(days.length).fill(0));
-      byVendor.get(v.vendor)[at] += Number(v[key]) || 0;
+      // A refusal before any vendor was identified (unknown vendor id) has no vendor.
+      const name = v.vendor === null || v.vendor === undefined ? '(no vendor)' : String(v.vendor);
+      if (!byVendor.has(name)) byVendor.set(name, new Array(days.length).fill(0));
+      byVendor.get(name)[at] += Number(v[key]) || 0;
     }
   }
   let series = [...byVendor.entries()].map(([name, values]) => ({ name, values, total: values.reduce((a, b) => a + b, 0) }))

@@ -7,6 +7,11 @@ import { simpleTable, pager } from './table.js';
 const FILTERS = ['type', 'status', 'vendor', 'overdue', 'limit'];
 const back = { key: '', stack: [] };
 
+export function reset() {
+  back.key = '';
+  back.stack = [];
+}
+
 /** A recipient is overdue when the gateway says so, or when it is past respondBy and not confirmed. */
 export function isRecipientOverdue(r) {
   if (r.status === 'overdue' || r.overdue === true) return true;

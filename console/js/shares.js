@@ -9,6 +9,11 @@ const FILTERS = ['vendor', 'subject', 'purpose', 'decision', 'since', 'until', '
 // The cursors of the pages before this one, for "Previous" (kept per filter set, in memory only).
 const back = { key: '', stack: [] };
 
+export function reset() {
+  back.key = '';
+  back.stack = [];
+}
+
 function filterKey(query) {
   return FILTERS.map((k) => `${k}=${query[k] || ''}`).join('&');
 }

@@ -9,6 +9,11 @@ import { errorList } from './vendor.js';
 // Requests filed from this tab, per subject (memory only: subject ids are not written to storage).
 const filed = new Map();
 
+/** Forgets what this tab filed (on sign-out). */
+export function reset() {
+  filed.clear();
+}
+
 const list = (text) => text.split(/[,\n]/).map((x) => x.trim()).filter(Boolean);
 
 function consentTable(records, testid, withId) {
@@ -66,7 +71,7 @@ function filedList(target, subject, canConfirm) {
   target.appendChild(h('p', null, h('a', { href: '#/requests' }, 'All rights requests')));
 }
 
-function requestForm(subject, listTarget, canConfirm) {
+function requestForm(subject, listTarget, canConfirm, onFiled) {
   const type = select('type', [['erasure', 'erasure (Art. 17)'], ['rectification', 'rectification (Art. 16)'], ['restriction', 'restriction (Art. 18)'], ['objection', 'objection (Art. 21)']], 'erasure');
   const purposes = h('input', { type: 'text', name: 'purposes', autocomplete: 'off', placeholder: 'analytics, marketing.advertising' });
   const categories = h('input', { type: 'text', name: 'categories', autocomplete: 'off', placeholder: 'user.contact.email' });
@@ -119,6 +124,7 @@ function requestForm(subject, listTarget, canConfirm) {
           response.status === 200 ? `An identical request is already open: ${show(answer.id)}. ` : `Request ${show(answer.id)} filed: `,
           `${show(answer.type)}, ${show(answer.status)}, ${(answer.recipients || []).length} recipients.`));
         filedList(listTarget, subject, canConfirm);
+        if (onFiled) onFiled(answer);
         reference.value = '';
         confirmErasure.checked = false;
       } catch (error) {
@@ -181,13 +187,24 @@ export async function render(ctx) {
   if (canFile) {
     rightsPanel.appendChild(h('h3', null, 'File a request'));
     rightsPanel.appendChild(h('p', { class: 'muted' }, 'Every vendor that the share log shows received this subject\u2019s data is told: by its rights API when its agreement has one, otherwise manually at its contact.'));
-    rightsPanel.appendChild(requestForm(subject, filedTarget, canFile));
+    // An erasure removes the subject's consents, and a restriction or erasure changes what the log links:
+    // show the panels as they are now.
+    rightsPanel.appendChild(requestForm(subject, filedTarget, canFile, (answer) => {
+      if (answer.type === 'erasure') loadPanels();
+    }));
     rightsPanel.appendChild(liftRestriction(subject));
   } else {
     rightsPanel.appendChild(h('p', { class: 'muted' }, 'Filing a request is for the consent role.'));
   }
-  await Promise.all([
-    load(consentPanel, (t) => consents(t, subject)),
-    load(disclosurePanel, (t) => disclosures(t, subject)),
-  ]);
+  await loadPanels();
+
+  function loadPanels() {
+    for (const panel of [consentPanel, disclosurePanel]) {
+      while (panel.childNodes.length > 1) panel.removeChild(panel.lastChild);
+    }
+    return Promise.all([
+      load(consentPanel, (t) => consents(t, subject)),
+      load(disclosurePanel, (t) => disclosures(t, subject)),
+    ]);
+  }
 }

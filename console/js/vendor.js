@@ -419,7 +419,7 @@ export async function render(ctx) {
           ['Agreement', detail.agreement],
           ['Version in force', detail.currentVersion],
           ['Awaiting approval', detail.pendingVersion],
-          ['Term ends', detail.expires ? `${detail.expires} (${detail.daysToExpiry} days)` : null],
+          ['Term ends', detail.expires ? `${detail.expires} (${detail.daysToExpiry} days)` : latest ? `${latest.expires} (version ${latest.version}, ${latest.status})` : null],
           ['Status changed', detail.statusChangedBy ? `${detail.statusChangedBy}, ${time(detail.statusChangedAt)}` : null],
         ])));
       target.appendChild(actionsPanel(ctx, id, detail, result, reload));

@@ -17,21 +17,34 @@ extension PostgresDatabase: LedgerStore {
 
     public func nodeHashes(origin: String, _ ids: [MerkleNodeID]) async throws -> [MerkleNodeID: [UInt8]] {
         guard !ids.isEmpty else { return [:] }
-        return try await connection { connection in
-            var result: [MerkleNodeID: [UInt8]] = [:]
-            for try await (level, index, hash) in try await connection.query(
-                """
-                SELECT n.level, n.idx, n.hash FROM log_nodes n
-                JOIN UNNEST(\(ids.map(\.level))::int[], \(ids.map { Int64($0.index) })::bigint[]) AS w(level, idx)
-                  ON n.level = w.level AND n.idx = w.idx
-                WHERE n.origin = \(origin)
-                """,
-                logger: self.logger
-            ).decode((Int, Int64, ByteBuffer).self) {
-                result[MerkleNodeID(level: level, index: Int(index))] = Array(buffer: hash)
-            }
-            return result
+        let wanted = Array(HashTiles.tiles(for: ids))
+        let tiles = try await connection { connection in
+            try await Self.tiles(connection, origin: origin, wanted, logger: self.logger)
         }
+        return HashTiles.nodes(ids, tiles: tiles)
+    }
+
+    static func tiles(
+        _ connection: PostgresConnection,
+        origin: String,
+        _ wanted: [HashTiles.TileID],
+        forUpdate: Bool = false,
+        logger: Logger
+    ) async throws -> [HashTiles.TileID: [UInt8]] {
+        guard !wanted.isEmpty else { return [:] }
+        var result: [HashTiles.TileID: [UInt8]] = [:]
+        for try await (level, index, hashes) in try await connection.query(
+            """
+            SELECT t.level, t.idx, t.hashes FROM log_tiles t
+            JOIN UNNEST(\(wanted.map(\.level))::int[], \(wanted.map { Int64($0.index) })::bigint[]) AS w(level, idx)
+              ON t.level = w.level AND t.idx = w.idx
+            WHERE t.origin = \(origin)
+            """,
+            logger: logger
+        ).decode((Int, Int64, ByteBuffer).self) {
+            result[HashTiles.TileID(level: level, index: Int(index))] = Array(buffer: hashes)
+        }
+        return result
     }
 
     public func commit(
@@ -83,14 +96,18 @@ extension PostgresDatabase: LedgerStore {
                     logger: self.logger
                 )
             }
-            if !nodes.isEmpty {
-                let list = Array(nodes)
+            // The tree as hash tiles: one row per tile the group touched.
+            let touched = Array(HashTiles.tiles(for: nodes.keys.filter { $0.level % 8 == 0 }))
+            let stored = try await Self.tiles(connection, origin: origin, touched, logger: self.logger)
+            let writes = try HashTiles.writes(nodes: nodes, existing: { stored[$0] })
+            if !writes.isEmpty {
                 try await connection.query(
                     """
-                    INSERT INTO log_nodes (origin, level, idx, hash)
-                    SELECT \(origin), level, idx, hash
-                    FROM UNNEST(\(list.map(\.key.level))::int[], \(list.map { Int64($0.key.index) })::bigint[],
-                        \(list.map { ByteBuffer(bytes: $0.value) })::bytea[]) AS t(level, idx, hash)
+                    INSERT INTO log_tiles (origin, level, idx, hashes)
+                    SELECT \(origin), level, idx, hashes
+                    FROM UNNEST(\(writes.map(\.tile.level))::int[], \(writes.map { Int64($0.tile.index) })::bigint[],
+                        \(writes.map { ByteBuffer(bytes: $0.hashes) })::bytea[]) AS t(level, idx, hashes)
+                    ON CONFLICT (origin, level, idx) DO UPDATE SET hashes = excluded.hashes
                     """,
                     logger: self.logger
                 )

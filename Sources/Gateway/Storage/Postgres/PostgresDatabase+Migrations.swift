@@ -153,6 +153,36 @@ extension PostgresDatabase {
             FROM log_entries WHERE kind = 'share' GROUP BY 1, 2, 3, 4
             """,
         ],
+        [
+            """
+            CREATE TABLE log_tiles (
+                origin TEXT NOT NULL,
+                level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 7),
+                idx BIGINT NOT NULL CHECK (idx >= 0),
+                hashes BYTEA NOT NULL CHECK (length(hashes) % 32 = 0 AND length(hashes) BETWEEN 32 AND 8192),
+                PRIMARY KEY (origin, level, idx)
+            )
+            """,
+            """
+            CREATE FUNCTION gateway_tile_only_grows() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.origin <> OLD.origin OR NEW.level <> OLD.level OR NEW.idx <> OLD.idx
+                    OR length(NEW.hashes) <= length(OLD.hashes)
+                    OR substring(NEW.hashes FROM 1 FOR length(OLD.hashes)) <> OLD.hashes THEN
+                    RAISE EXCEPTION 'the share log is append-only: a tile only grows';
+                END IF;
+                RETURN NEW;
+            END $$
+            """,
+            "CREATE TRIGGER log_tiles_only_grow BEFORE UPDATE ON log_tiles FOR EACH ROW EXECUTE FUNCTION gateway_tile_only_grows()",
+            "CREATE TRIGGER log_tiles_append_only BEFORE DELETE ON log_tiles FOR EACH ROW EXECUTE FUNCTION gateway_append_only()",
+            // The tree written before tiles: its tile-level nodes become tiles (the rest is recomputed on read).
+            """
+            INSERT INTO log_tiles (origin, level, idx, hashes)
+            SELECT origin, level / 8, idx / 256, string_agg(hash, ''::bytea ORDER BY idx)
+            FROM log_nodes WHERE level % 8 = 0 GROUP BY origin, level / 8, idx / 256
+            """,
+        ],
     ]
 
     /// Applies missing migrations; safe when several instances start at once.

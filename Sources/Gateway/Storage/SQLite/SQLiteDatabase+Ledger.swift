@@ -16,16 +16,18 @@ extension SQLiteDatabase: LedgerStore {
     }
 
     static func nodeHashes(_ db: Database, origin: String, _ ids: [MerkleNodeID]) throws -> [MerkleNodeID: [UInt8]] {
-        var result: [MerkleNodeID: [UInt8]] = [:]
-        let statement = try db.cachedStatement(
-            sql: "SELECT hash FROM log_nodes WHERE origin = ? AND level = ? AND idx = ?"
-        )
-        for id in ids {
-            if let hash = try Data.fetchOne(statement, arguments: [origin, id.level, id.index]) {
-                result[id] = Array(hash)
-            }
+        var tiles: [HashTiles.TileID: [UInt8]] = [:]
+        for tile in HashTiles.tiles(for: ids) {
+            if let hashes = try tileHashes(db, origin: origin, tile) { tiles[tile] = hashes }
         }
-        return result
+        return HashTiles.nodes(ids, tiles: tiles)
+    }
+
+    static func tileHashes(_ db: Database, origin: String, _ tile: HashTiles.TileID) throws -> [UInt8]? {
+        let statement = try db.cachedStatement(
+            sql: "SELECT hashes FROM log_tiles WHERE origin = ? AND level = ? AND idx = ?"
+        )
+        return try Data.fetchOne(statement, arguments: [origin, tile.level, tile.index]).map { Array($0) }
     }
 
     public func commit(
@@ -63,11 +65,15 @@ extension SQLiteDatabase: LedgerStore {
             for cell in ShareStatRow.increments(entries) {
                 try countShare.execute(arguments: [cell.day, cell.vendor, cell.decision, cell.reason, cell.count])
             }
-            let insertNode = try db.cachedStatement(
-                sql: "INSERT INTO log_nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)"
+            // The tree as hash tiles: one row per tile the group touched (usually the right-edge tile of level 0).
+            let writeTile = try db.cachedStatement(
+                sql: """
+                    INSERT INTO log_tiles (origin, level, idx, hashes) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (origin, level, idx) DO UPDATE SET hashes = excluded.hashes
+                    """
             )
-            for (id, hash) in nodes {
-                try insertNode.execute(arguments: [origin, id.level, id.index, Data(hash)])
+            for write in try HashTiles.writes(nodes: nodes, existing: { try Self.tileHashes(db, origin: origin, $0) }) {
+                try writeTile.execute(arguments: [origin, write.tile.level, write.tile.index, Data(write.hashes)])
             }
             if let checkpoint {
                 try db.execute(

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension SQLiteDatabase {
@@ -157,6 +158,46 @@ extension SQLiteDatabase {
                     FROM log_entries WHERE kind = 'share' GROUP BY 1, 2, 3, 4;
                     """
             )
+        }
+        migrator.registerMigration("v4-hash-tiles") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE log_tiles (
+                        origin TEXT NOT NULL,
+                        level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 7),
+                        idx INTEGER NOT NULL CHECK (idx >= 0),
+                        hashes BLOB NOT NULL CHECK (length(hashes) % 32 = 0 AND length(hashes) BETWEEN 32 AND 8192),
+                        PRIMARY KEY (origin, level, idx)
+                    ) WITHOUT ROWID;
+                    CREATE TRIGGER log_tiles_only_grow BEFORE UPDATE ON log_tiles
+                    WHEN NEW.origin <> OLD.origin OR NEW.level <> OLD.level OR NEW.idx <> OLD.idx
+                        OR length(NEW.hashes) <= length(OLD.hashes)
+                        OR substr(NEW.hashes, 1, length(OLD.hashes)) <> OLD.hashes
+                    BEGIN SELECT RAISE(ABORT, 'the share log is append-only: a tile only grows'); END;
+                    CREATE TRIGGER log_tiles_append_only_delete BEFORE DELETE ON log_tiles
+                    BEGIN SELECT RAISE(ABORT, 'the share log is append-only'); END;
+                    """
+            )
+            // The tree written before tiles: its tile-level nodes become tiles (the rest is recomputed).
+            var tiles: [String: [HashTiles.TileID: [UInt8]]] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT origin, level, idx, hash FROM log_nodes WHERE level % 8 = 0 ORDER BY origin, level, idx"
+            )
+            while let row = try rows.next() {
+                let level: Int = row["level"]
+                let index: Int = row["idx"]
+                let tile = HashTiles.TileID(level: level / 8, index: index / HashTiles.width)
+                tiles[row["origin"], default: [:]][tile, default: []] += Array(row["hash"] as Data)
+            }
+            for (origin, byTile) in tiles {
+                for (tile, hashes) in byTile {
+                    try db.execute(
+                        sql: "INSERT INTO log_tiles (origin, level, idx, hashes) VALUES (?, ?, ?, ?)",
+                        arguments: [origin, tile.level, tile.index, Data(hashes)]
+                    )
+                }
+            }
         }
         return migrator
     }()
