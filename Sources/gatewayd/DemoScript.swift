@@ -72,10 +72,14 @@ struct DemoScript {
         let (request, _) = try await runtime.rights.file(
             RightsService.Filing(subject: "u-1002", type: .erasure, reference: "DSR-2026-0042", principal: "demo-dpo")
         )
-        print("consent manager POST /v1/subjects/u-1002/requests   {\"type\":\"erasure\",\"reference\":\"DSR-2026-0042\"}")
+        print(
+            "consent manager POST /v1/subjects/u-1002/requests   {\"type\":\"erasure\",\"reference\":\"DSR-2026-0042\"}"
+        )
         print("recipients, from the share log:")
         for recipient in request.recipients {
-            print("                \(recipient.vendor)   channel \(recipient.channel.rawValue)   respond by \(recipient.respondBy.rfc3339)")
+            print(
+                "                \(recipient.vendor)   channel \(recipient.channel.rawValue)   respond by \(recipient.respondBy.rfc3339)"
+            )
         }
         await runtime.rights.deliverDueNotices(upstream: upstream)
         let notices = vendor.requests.dropFirst(before)
@@ -86,7 +90,9 @@ struct DemoScript {
             print("                \(String(decoding: notice.body, as: UTF8.self))")
         }
         let toldOldco = notices.contains { $0.uri.hasPrefix("/oldco") }
-        print("oldco (rights endpoint /oldco/privacy) was told: \(toldOldco ? "yes" : "nothing: it never received u-1002's data")")
+        print(
+            "oldco (rights endpoint /oldco/privacy) was told: \(toldOldco ? "yes" : "nothing: it never received u-1002's data")"
+        )
         if let stored = try await runtime.store.rightsRequest(id: request.id) {
             let statuses = stored.recipients.map { "\($0.vendor) \($0.status.rawValue)" }.joined(separator: ", ")
             print("request \(stored.id.prefix(8))…: \(stored.status.rawValue); \(statuses)")

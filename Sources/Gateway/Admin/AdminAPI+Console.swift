@@ -60,10 +60,15 @@ extension AdminAPI {
     func consoleFile(_ path: String, request: Request) throws -> Response {
         // From disk (`console.dir`, development) only plain names with a known type; never a path with `..`.
         var found = ConsoleFiles.embedded.files[path]
-        if let directory = runtime.configuration.consoleDirectory, let type = found?.contentType ?? developmentType(path),
+        if let directory = runtime.configuration.consoleDirectory,
+            let type = found?.contentType ?? developmentType(path),
             let bytes = FileManager.default.contents(atPath: directory + "/" + path)
         {
-            found = ConsoleFiles.File(contentType: type, bytes: Array(bytes), etag: "\"dev-\(bytes.count)-\(bytes.hashValue)\"")
+            found = ConsoleFiles.File(
+                contentType: type,
+                bytes: Array(bytes),
+                etag: "\"dev-\(bytes.count)-\(bytes.hashValue)\""
+            )
         }
         guard let file = found else { throw ProblemDetails("not-found", "the console has no such file") }
         var headers = HTTPFields()

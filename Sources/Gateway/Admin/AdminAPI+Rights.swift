@@ -241,7 +241,10 @@ extension AdminAPI {
             JSONMember("lastShared", .string(recipient.lastShared.rfc3339)),
             JSONMember("attempts", AdminResponses.int(recipient.attempts)),
             JSONMember("lastAttemptAt", AdminResponses.time(recipient.lastAttemptAt)),
-            JSONMember("nextAttemptAt", AdminResponses.time(recipient.status == .pending ? recipient.nextAttemptAt : nil)),
+            JSONMember(
+                "nextAttemptAt",
+                AdminResponses.time(recipient.status == .pending ? recipient.nextAttemptAt : nil)
+            ),
             JSONMember("upstreamStatus", recipient.upstreamStatus.map { AdminResponses.int($0) } ?? .null),
             JSONMember("lastError", AdminResponses.string(recipient.lastError)),
             JSONMember("notifiedAt", AdminResponses.time(recipient.notifiedAt)),

@@ -36,7 +36,8 @@ struct RecipientFinder: Sendable {
                 let entry = try JSONReader.parse(row.bytes)
                 // The index also lists the subjects a share named but did not send; the entry says whose data left.
                 guard case .array(let refs)? = entry["subjectRefs"], refs.contains(.string(ref)),
-                    let vendor = entry["vendor"]?.stringValue, let time = entry["time"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
+                    let vendor = entry["vendor"]?.stringValue,
+                    let time = entry["time"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
                 else { continue }
                 if type == .objection {
                     guard let purpose = entry["purpose"]?.stringValue, purposes.contains(purpose) else { continue }

@@ -26,7 +26,10 @@ public final class RightsNotifier: Service, Sendable {
         defer { timer.cancel() }
         await cancelWhenGracefulShutdown {
             for await _ in self.rights.wakeups {
-                await self.rights.deliverDue(upstream: self.upstream, responseTimeoutSeconds: self.responseTimeoutSeconds)
+                await self.rights.deliverDue(
+                    upstream: self.upstream,
+                    responseTimeoutSeconds: self.responseTimeoutSeconds
+                )
             }
         }
     }

@@ -252,10 +252,21 @@ public protocol RightsStore: Sendable {
     func claimDueNotices(now: Timestamp, leaseUntil: Timestamp, limit: Int) async throws -> [DueNotice]
     /// Records an attempt; a request whose recipients are all notified or confirmed becomes `done`, and its
     /// kept identifiers are deleted.
-    func recordNoticeAttempt(requestID: String, vendor: String, result: NoticeAttemptResult, at time: Timestamp)
+    func recordNoticeAttempt(
+        requestID: String,
+        vendor: String,
+        result: NoticeAttemptResult,
+        at time: Timestamp
+    )
         async throws
     /// Marks a recipient confirmed (`nil` when the request or the recipient is unknown).
-    func confirmRecipient(requestID: String, vendor: String, by principal: String, note: String?, at time: Timestamp)
+    func confirmRecipient(
+        requestID: String,
+        vendor: String,
+        by principal: String,
+        note: String?,
+        at time: Timestamp
+    )
         async throws -> RightsRequest?
     /// Lifts a restriction; false when the subject was not restricted.
     func liftRestriction(subjectRef: String) async throws -> Bool

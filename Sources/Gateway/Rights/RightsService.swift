@@ -71,7 +71,10 @@ public final class RightsService: Sendable {
 
     /// Files a request: recipients from the log, the request stored with them, then its effect. A second
     /// identical request while one is open returns that one (`created` false).
-    public func file(_ filing: Filing, at now: Timestamp = .now()) async throws -> (
+    public func file(
+        _ filing: Filing,
+        at now: Timestamp = .now()
+    ) async throws -> (
         request: RightsRequest, created: Bool
     ) {
         let ref = keys.subjectRef(filing.subject)
@@ -88,7 +91,8 @@ public final class RightsService: Sendable {
             let active = try await registry.active(vendorID: vendor.vendor)
             let agreement = active?.compiled.agreement
             let rights = agreement?.rights
-            let api = rights.map { $0.requestTypes.contains(filing.type.rawValue) } == true && !vendor.identifiers.isEmpty
+            let api =
+                rights.map { $0.requestTypes.contains(filing.type.rawValue) } == true && !vendor.identifiers.isEmpty
             let days = rights?.respondWithinDays ?? 30
             recipients.append(
                 RightsRecipient(
@@ -169,7 +173,12 @@ public final class RightsService: Sendable {
     }
 
     /// Confirms that a recipient acted on the request.
-    public func confirm(requestID: String, vendor: String, by principal: String, note: String?) async throws
+    public func confirm(
+        requestID: String,
+        vendor: String,
+        by principal: String,
+        note: String?
+    ) async throws
         -> RightsRequest?
     {
         try await store.confirmRecipient(requestID: requestID, vendor: vendor, by: principal, note: note, at: .now())

@@ -44,10 +44,12 @@ enum HashTiles {
 
     /// The tiles holding what `ids` are computed from.
     static func tiles(for ids: [MerkleNodeID]) -> Set<TileID> {
-        Set(ids.map { id in
-            let base = (id.level / 8) * 8
-            return TileID(level: id.level / 8, index: (id.index << (id.level - base)) / width)
-        })
+        Set(
+            ids.map { id in
+                let base = (id.level / 8) * 8
+                return TileID(level: id.level / 8, index: (id.index << (id.level - base)) / width)
+            }
+        )
     }
 
     /// The hashes of `ids` that the tiles can give (a node whose level-`8L` nodes are not all stored is left

@@ -23,7 +23,8 @@ public struct TilePath: Sendable, Hashable {
         else { return nil }
         var groups = Array(segments.dropFirst())
         var partial: Int?
-        if groups.count >= 2, let last = groups.last, let width = Self.decimal(last), groups[groups.count - 2].hasSuffix(".p")
+        if groups.count >= 2, let last = groups.last, let width = Self.decimal(last),
+            groups[groups.count - 2].hasSuffix(".p")
         {
             guard (1..<Self.width).contains(width), String(width) == last else { return nil }
             partial = width

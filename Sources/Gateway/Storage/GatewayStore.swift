@@ -1,5 +1,6 @@
 /// Everything the gateway keeps, behind the small protocols; SQLite and PostgreSQL implement it whole.
-public protocol GatewayStore: ContractRegistryStore, ConsentStore, TokenStore, AdminCallStore, LedgerStore, RightsStore {
+public protocol GatewayStore: ContractRegistryStore, ConsentStore, TokenStore, AdminCallStore, LedgerStore, RightsStore
+{
     /// A cheap check that the database answers.
     func ping() async throws
     /// A small durable write, for readiness: fails when the database cannot be written.

@@ -45,14 +45,27 @@ struct ShareStatsTests {
             #expect(
                 day["refusals"]
                     == .array([
-                        .object([JSONMember("reason", .string("consent-missing")), JSONMember("count", .number(JSONNumber(1)))]),
-                        .object([JSONMember("reason", .string("vendor-unknown")), JSONMember("count", .number(JSONNumber(1)))]),
+                        .object([
+                            JSONMember("reason", .string("consent-missing")),
+                            JSONMember("count", .number(JSONNumber(1))),
+                        ]),
+                        .object([
+                            JSONMember("reason", .string("vendor-unknown")),
+                            JSONMember("count", .number(JSONNumber(1))),
+                        ]),
                     ])
             )
             // A window without activity has no days; bad windows are refused.
-            let empty = try await gateway.admin(.GET, "/v1/stats/shares?since=2026-01-01&until=2026-01-31", token: auditor)
+            let empty = try await gateway.admin(
+                .GET,
+                "/v1/stats/shares?since=2026-01-01&until=2026-01-31",
+                token: auditor
+            )
             #expect(empty.json?["days"] == .array([]))
-            #expect(try await gateway.admin(.GET, "/v1/stats/shares?since=2026-02-01&until=2026-01-01", token: auditor).status == 400)
+            #expect(
+                try await gateway.admin(.GET, "/v1/stats/shares?since=2026-02-01&until=2026-01-01", token: auditor)
+                    .status == 400
+            )
             #expect(try await gateway.admin(.GET, "/v1/stats/shares?since=yesterday", token: auditor).status == 400)
             #expect(try await gateway.admin(.GET, "/v1/stats/shares", token: nil).status == 401)
         }

@@ -27,7 +27,10 @@ struct MultiInstanceTests {
             try await withGateway(options) { b in
                 try await a.grant("m1", vendor: "*")
                 // acme got m1's data through A, beta through B.
-                let acme = try await a.share("/vendors/acme/events", json: #"{"events":[{"user_id":"m1","page":"/p"}]}"#)
+                let acme = try await a.share(
+                    "/vendors/acme/events",
+                    json: #"{"events":[{"user_id":"m1","page":"/p"}]}"#
+                )
                 #expect(acme.status == 200)
                 #expect(try await b.share("/vendors/beta/track", json: #"{"user_id":"m1"}"#).status == 200)
                 let consent = try await b.token(.consent, name: "dpo")
@@ -47,7 +50,9 @@ struct MultiInstanceTests {
                 let refused = try await a.share("/vendors/acme/events", json: #"{"events":[{"user_id":"m1"}]}"#)
                 #expect(refused.problemType == ProblemDetails.typePrefix + "processing-restricted")
                 #expect(try await b.admin(.DELETE, "/v1/subjects/m1/restriction", token: consent).status == 200)
-                #expect(try await a.share("/vendors/acme/events", json: #"{"events":[{"user_id":"m1"}]}"#).status == 200)
+                #expect(
+                    try await a.share("/vendors/acme/events", json: #"{"events":[{"user_id":"m1"}]}"#).status == 200
+                )
             }
         }
     }

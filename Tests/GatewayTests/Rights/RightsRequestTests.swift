@@ -63,7 +63,12 @@ struct RightsRequestTests {
         for subject in subjects { try await gateway.grant(subject, vendor: "*") }
     }
 
-    static func file(_ gateway: GatewayHarness, _ subject: String, _ body: String, token: String?) async throws
+    static func file(
+        _ gateway: GatewayHarness,
+        _ subject: String,
+        _ body: String,
+        token: String?
+    ) async throws
         -> GatewayHarness.Response
     {
         try await gateway.admin(.POST, "/v1/subjects/\(subject)/requests", token: token, body: Array(body.utf8))
@@ -95,7 +100,11 @@ struct RightsRequestTests {
         return recipients.compactMap { $0["vendor"]?.stringValue }
     }
 
-    static func fileDirectly(_ gateway: GatewayHarness, _ filing: RightsService.Filing, at time: Timestamp)
+    static func fileDirectly(
+        _ gateway: GatewayHarness,
+        _ filing: RightsService.Filing,
+        at time: Timestamp
+    )
         async throws -> String
     {
         let stored = try await gateway.runtime.rights.file(filing, at: time)
@@ -163,18 +172,26 @@ struct RightsRequestTests {
                 JSONMember("lastShared", acme["lastShared"]!),
                 JSONMember(
                     "contract",
-                    .object([JSONMember("id", .string("acme-analytics")), JSONMember("version", .number(JSONNumber(3)))])
+                    .object([
+                        JSONMember("id", .string("acme-analytics")), JSONMember("version", .number(JSONNumber(3))),
+                    ])
                 ),
                 JSONMember("respondBy", acme["respondBy"]!),
             ])
             #expect(notices[0].body == JSONWriter.bytes(expected))
             #expect(
                 acme["categories"]
-                    == Self.strings("user.behavior.browsing_history", "user.contact.email", "user.unique_id.pseudonymous")
+                    == Self.strings(
+                        "user.behavior.browsing_history",
+                        "user.contact.email",
+                        "user.unique_id.pseudonymous"
+                    )
             )
             // Nothing but the notice went to any vendor, and nothing to beta's or gamma's paths.
             let before = gateway.vendor.requests.count
-            #expect(gateway.vendor.requests.filter { $0.uri.contains("rights") || $0.uri.contains("privacy") }.count == 1)
+            #expect(
+                gateway.vendor.requests.filter { $0.uri.contains("rights") || $0.uri.contains("privacy") }.count == 1
+            )
 
             // The next share naming u1 is refused, to every vendor; u2 still flows.
             let refused = try await gateway.share(
@@ -239,7 +256,11 @@ struct RightsRequestTests {
             let key = try await gateway.admin(.GET, "/v1/log/public-key?origin=\(origin)", token: auditor).text
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let export = try await gateway.admin(.GET, "/v1/shares/export?origin=\(origin)", token: auditor)
-            let result = ExportVerifier.verify(export: export.body, checkpointNote: Array(note.text.utf8), verifierKey: key)
+            let result = ExportVerifier.verify(
+                export: export.body,
+                checkpointNote: Array(note.text.utf8),
+                verifierKey: key
+            )
             #expect(result.ok, "\(result.message)")
             #expect(result.verifiedCount > (Self.int(notice["seq"]) ?? .max), "the notice entry is covered")
         }
@@ -260,7 +281,9 @@ struct RightsRequestTests {
             let body = try JSONReader.parse(notice.body)
             #expect(
                 body["identifiers"]
-                    == .array([.object([JSONMember("path", .string("$.user_id")), JSONMember("value", .string(received))])]),
+                    == .array([
+                        .object([JSONMember("path", .string("$.user_id")), JSONMember("value", .string(received))])
+                    ]),
                 "the vendor is told only what it holds"
             )
             #expect(!notice.bodyText.contains("h1\""))
@@ -275,7 +298,8 @@ struct RightsRequestTests {
             for body in [
                 #"{"type":"forget-me"}"#, #"{"type":"objection"}"#, #"{"type":"objection","purposes":[]}"#,
                 #"{"type":"objection","purposes":["no.such.purpose"]}"#,
-                #"{"type":"rectification","categories":["user.nope"]}"#, #"{"type":"erasure","purposes":["analytics"]}"#,
+                #"{"type":"rectification","categories":["user.nope"]}"#,
+                #"{"type":"erasure","purposes":["analytics"]}"#,
                 #"{"type":"erasure","extra":1}"#, #"{}"#,
             ] {
                 let response = try await Self.file(gateway, "u9", body, token: consent)
@@ -383,7 +407,10 @@ struct RightsRequestTests {
                 token: consent
             )
             #expect(filed.status == 202)
-            #expect(Self.vendors(try #require(filed.json)) == ["acme"], "beta never received o1's data for that purpose")
+            #expect(
+                Self.vendors(try #require(filed.json)) == ["acme"],
+                "beta never received o1's data for that purpose"
+            )
             let refused = try await gateway.share(
                 "/vendors/acme/events",
                 json: #"{"events":[{"user_id":"o1","ip":"203.0.113.9"}]}"#,

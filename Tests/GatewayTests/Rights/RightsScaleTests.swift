@@ -39,7 +39,8 @@ struct RightsScaleTests {
                         JSONMember(
                             "contract",
                             .object([
-                                JSONMember("id", .string("acme-analytics")), JSONMember("version", .number(JSONNumber(3))),
+                                JSONMember("id", .string("acme-analytics")),
+                                JSONMember("version", .number(JSONNumber(3))),
                             ])
                         ),
                         JSONMember("purpose", .string("analytics")),

@@ -16,7 +16,11 @@ struct TileStorageTests {
                 for index in 0..<300 {
                     group.addTask {
                         _ = try await gateway.runtime.shareLog.append(
-                            LogEntryDraft(id: "t-\(index)", kind: .outcome, members: [JSONMember("n", .number(JSONNumber(index)))])
+                            LogEntryDraft(
+                                id: "t-\(index)",
+                                kind: .outcome,
+                                members: [JSONMember("n", .number(JSONNumber(index)))]
+                            )
                         )
                     }
                 }
@@ -61,7 +65,10 @@ struct TileStorageTests {
                 ] {
                     await #expect(throws: (any Error).self, "\(statement)") {
                         try await postgres.transaction { connection in
-                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: gateway.runtime.logger)
+                            try await connection.query(
+                                PostgresQuery(unsafeSQL: statement),
+                                logger: gateway.runtime.logger
+                            )
                         }
                     }
                 }

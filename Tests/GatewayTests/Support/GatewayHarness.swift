@@ -50,7 +50,8 @@ final class GatewayHarness: Sendable {
 
     static func start(_ options: Options = Options()) async throws -> GatewayHarness {
         let directory =
-            options.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)")
+            options.directory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let vendorAuthority = try options.vendor?.1 ?? CertificateAuthority.make(commonName: "test vendor CA")
         let trustRoots = directory.appendingPathComponent("vendor-ca.pem")

@@ -67,32 +67,32 @@ public final class PostgresChangeListener: Service, Sendable {
                     try await withTaskCancellationHandler {
                         try await connection.listen(on: Self.consentsChannel) { consentNotes in
                             try await connection.listen(on: Self.contractsChannel) { contractNotes in
-                              try await connection.listen(on: Self.rightsChannel) { rightsNotes in
-                                self.setCaching(true)
-                                attempt = 0
-                                logger.info("listening for changes from other instances")
-                                try await withThrowingTaskGroup(of: Void.self) { group in
-                                    group.addTask {
-                                        for try await note in consentNotes {
-                                            self.consents.invalidate(refs: ChangePayload.keys(note.payload))
-                                        }
-                                    }
-                                    group.addTask {
-                                        for try await note in contractNotes {
-                                            if let vendors = ChangePayload.keys(note.payload) {
-                                                for vendor in vendors { self.registry.invalidate(vendor: vendor) }
-                                            } else {
-                                                self.registry.invalidate(vendor: nil)
+                                try await connection.listen(on: Self.rightsChannel) { rightsNotes in
+                                    self.setCaching(true)
+                                    attempt = 0
+                                    logger.info("listening for changes from other instances")
+                                    try await withThrowingTaskGroup(of: Void.self) { group in
+                                        group.addTask {
+                                            for try await note in consentNotes {
+                                                self.consents.invalidate(refs: ChangePayload.keys(note.payload))
                                             }
                                         }
+                                        group.addTask {
+                                            for try await note in contractNotes {
+                                                if let vendors = ChangePayload.keys(note.payload) {
+                                                    for vendor in vendors { self.registry.invalidate(vendor: vendor) }
+                                                } else {
+                                                    self.registry.invalidate(vendor: nil)
+                                                }
+                                            }
+                                        }
+                                        group.addTask {
+                                            for try await _ in rightsNotes { self.blocks.invalidate() }
+                                        }
+                                        try await group.next()
+                                        group.cancelAll()
                                     }
-                                    group.addTask {
-                                        for try await _ in rightsNotes { self.blocks.invalidate() }
-                                    }
-                                    try await group.next()
-                                    group.cancelAll()
                                 }
-                              }
                             }
                         }
                     } onCancel: {

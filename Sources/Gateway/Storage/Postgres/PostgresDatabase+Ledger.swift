@@ -268,7 +268,9 @@ extension PostgresDatabase: LedgerStore {
                 """,
                 logger: self.logger
             ).decode((String, String, String, String, Int64).self) {
-                rows.append(ShareStatRow(day: day, vendor: vendor, decision: decision, reason: reason, count: Int(count)))
+                rows.append(
+                    ShareStatRow(day: day, vendor: vendor, decision: decision, reason: reason, count: Int(count))
+                )
             }
             return rows
         }

@@ -191,7 +191,10 @@ extension PostgresDatabase: RightsStore {
             if let type = query.type { try bind({ "r.type = \($0)" }, type.rawValue) }
             if let status = query.status { try bind({ "r.status = \($0)" }, status.rawValue) }
             if let vendor = query.vendor {
-                try bind({ "EXISTS (SELECT 1 FROM rights_recipients x WHERE x.request_id = r.id AND x.vendor = \($0))" }, vendor)
+                try bind(
+                    { "EXISTS (SELECT 1 FROM rights_recipients x WHERE x.request_id = r.id AND x.vendor = \($0))" },
+                    vendor
+                )
             }
             if let now = query.overdueAt {
                 try bind(
@@ -383,7 +386,12 @@ extension PostgresDatabase: RightsStore {
         }
     }
 
-    static func closeIfDone(_ connection: PostgresConnection, requestID: String, at time: Int64, logger: Logger)
+    static func closeIfDone(
+        _ connection: PostgresConnection,
+        requestID: String,
+        at time: Int64,
+        logger: Logger
+    )
         async throws
     {
         var closed = false
@@ -403,7 +411,11 @@ extension PostgresDatabase: RightsStore {
         }
     }
 
-    static func rightsRequest(_ connection: PostgresConnection, id: String, logger: Logger) async throws
+    static func rightsRequest(
+        _ connection: PostgresConnection,
+        id: String,
+        logger: Logger
+    ) async throws
         -> RightsRequest?
     {
         var request: RightsRequest?

@@ -226,7 +226,13 @@ extension SQLiteDatabase: LedgerStore {
                     """,
                 arguments: [sinceDay, untilDay]
             ).map {
-                ShareStatRow(day: $0["day"], vendor: $0["vendor"], decision: $0["decision"], reason: $0["reason"], count: $0["count"])
+                ShareStatRow(
+                    day: $0["day"],
+                    vendor: $0["vendor"],
+                    decision: $0["decision"],
+                    reason: $0["reason"],
+                    count: $0["count"]
+                )
             }
         }
     }

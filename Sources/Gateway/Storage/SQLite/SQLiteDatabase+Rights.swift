@@ -208,7 +208,8 @@ extension SQLiteDatabase: RightsStore {
                 )
                 let identifiers = try Row.fetchAll(
                     db,
-                    sql: "SELECT path, value FROM rights_identifiers WHERE request_id = ? AND vendor = ? ORDER BY position",
+                    sql:
+                        "SELECT path, value FROM rights_identifiers WHERE request_id = ? AND vendor = ? ORDER BY position",
                     arguments: [requestID, recipient.vendor]
                 ).map { NoticeIdentifier(path: $0["path"], value: $0["value"]) }
                 claimed.append(
