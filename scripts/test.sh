@@ -14,6 +14,16 @@ swift build --build-tests
 echo "== tests on SQLite"
 swift test --skip-build
 
+# The console in a real browser, when Chromium and Selenium are installed (.ci/run installs them).
+browser_tests() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && /usr/bin/python3 -c 'import selenium' 2>/dev/null; then
+    echo "== console tests in headless Chromium"
+    scripts/console-test.sh
+  else
+    echo "== Chromium, chromium-driver or python3-selenium is not installed: the console's browser tests are skipped"
+  fi
+}
+
 pg_bin=""
 for candidate in /usr/lib/postgresql/*/bin; do
   [ -x "$candidate/initdb" ] && pg_bin="$candidate"
@@ -22,6 +32,7 @@ done
 if [ -z "${GATEWAY_TEST_POSTGRES_URL:-}" ]; then
   if [ -z "$pg_bin" ]; then
     echo "== PostgreSQL is not installed: the PostgreSQL run is skipped (apt-get install postgresql to include it)"
+    browser_tests
     exit 0
   fi
   work=$(mktemp -d /tmp/gateway-pg.XXXXXX)
@@ -54,3 +65,5 @@ fi
 
 echo "== tests on PostgreSQL ($GATEWAY_TEST_POSTGRES_URL)"
 swift test --skip-build
+
+browser_tests
