@@ -5,6 +5,16 @@ import Hummingbird
 extension AdminAPI {
     var healthRoutes: [AdminRoute] {
         [
+            // Who the token belongs to (the console reads its role here rather than probing routes).
+            AdminRoute(.get, "/v1/whoami", roles: [.admin, .procurement, .consent, .auditor]) { _, context in
+                let principal = context.principal!
+                return AdminResponses.json(
+                    .object([
+                        JSONMember("name", .string(principal.name)),
+                        JSONMember("role", .string(principal.role.rawValue)),
+                    ])
+                )
+            },
             AdminRoute(.get, "/healthz", roles: []) { _, _ in
                 AdminResponses.json(.object([JSONMember("status", .string("ok"))]))
             },

@@ -71,3 +71,20 @@ struct ShareStatsTests {
         }
     }
 }
+
+@Suite("Who am I")
+struct WhoAmITests {
+    @Test func eachTokenLearnsItsNameAndRole() async throws {
+        try await withGateway { gateway in
+            for role in [Role.admin, .procurement, .consent, .auditor] {
+                let token = try await gateway.token(role, name: "person-\(role.rawValue)")
+                let answer = try await gateway.admin(.GET, "/v1/whoami", token: token)
+                #expect(answer.status == 200)
+                #expect(answer.json?["role"] == .string(role.rawValue))
+                #expect(answer.json?["name"] == .string("person-\(role.rawValue)"))
+            }
+            #expect(try await gateway.admin(.GET, "/v1/whoami", token: nil).status == 401)
+            #expect(try await gateway.admin(.GET, "/v1/whoami", token: "not-a-token").status == 401)
+        }
+    }
+}
