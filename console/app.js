@@ -219,6 +219,13 @@ function start() {
     $('signin-status').appendChild(h('p', { class: 'notice', role: 'status' }, 'Signed out. The token was removed from this tab.'));
     $('token').focus();
   });
+  $('skip-link').addEventListener('click', (event) => {
+    // The fragment belongs to the router (`#view` would be an unknown view): move focus, do not navigate.
+    event.preventDefault();
+    const target = session.role ? ($('view').querySelector('h1') || $('view')) : $('token');
+    if (target.tagName === 'H1') target.setAttribute('tabindex', '-1');
+    target.focus();
+  });
   window.addEventListener('hashchange', () => route(true));
   setUnauthorizedHandler((error) => {
     clearToken();

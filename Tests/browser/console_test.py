@@ -38,7 +38,9 @@ from cryptography.hazmat.primitives import serialization
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -58,6 +60,130 @@ TOKENS = {
     "consent": "TOKEN_CONSENT",
     "auditor": "TOKEN_AUDITOR",
 }
+
+# Keyboard test (test_14): page-side bookkeeping of what Tab reached, in window.__tabbed (a Set, in order).
+DESCRIBE_JS = r"""
+window.__describe = (el) => {
+  const text = (el.textContent || el.value || el.getAttribute('aria-label') || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+  return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '')
+    + (el.getAttribute('href') ? `[href=${el.getAttribute('href')}]` : '') + (el.name ? `[name=${el.name}]` : '') + (text ? ` "${text}"` : '');
+};
+"""
+TAB_START_JS = DESCRIBE_JS + "window.__tabbed = new Set(); window.__tabOrder = [];"
+# After each Tab press: the focused element, whether the cycle closed, and its focus style.
+TAB_STEP_JS = r"""
+const el = document.activeElement;
+if (!el || el === document.body || el === document.documentElement) return {none: true};
+const first = window.__tabOrder[0];
+const repeat = window.__tabbed.has(el);
+if (!repeat) { window.__tabbed.add(el); window.__tabOrder.push(el); }
+const style = getComputedStyle(el);
+const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+const shadow = style.boxShadow && style.boxShadow !== 'none';
+return {
+  none: false, repeat, cycled: repeat && el === first, what: window.__describe(el),
+  inScope: Boolean(el.closest('nav, #view')) || el.id === 'sign-out',
+  indicator: Boolean(outline || shadow),
+  style: `outline ${style.outlineStyle} ${style.outlineWidth}, box-shadow ${style.boxShadow}`,
+};
+"""
+# The controls a keyboard user must be able to reach (nav, #view and the header's sign-out), and any
+# element anywhere with a positive tabindex. On an element that is not a control, tabindex="-1" marks a
+# programmatic focus target (the heading focused after navigation, #view): not a Tab stop by design. A
+# control with tabindex="-1" is still expected (and so reported).
+TAB_EXPECTED_JS = r"""
+const controls = 'a[href], button, input, select, textarea, summary';
+const selector = controls + ', [tabindex]';
+const candidates = new Set();
+for (const root of document.querySelectorAll('nav, #view')) for (const el of root.querySelectorAll(selector)) candidates.add(el);
+const signOut = document.getElementById('sign-out');
+if (signOut) candidates.add(signOut);
+const visible = (el) => el.checkVisibility({visibilityProperty: true, opacityProperty: false})
+  && [...el.getClientRects()].some((r) => r.width > 0 && r.height > 0);
+const missing = [];
+let expected = 0;
+for (const el of candidates) {
+  if (!visible(el) || el.matches(':disabled') || el.closest('[inert]')) continue;
+  if (el.matches('input[type=hidden]')) continue;
+  if (el.tabIndex < 0 && !el.matches(controls)) continue;
+  expected += 1;
+  if (!window.__tabbed.has(el)) missing.push(window.__describe(el));
+}
+const positive = [...document.querySelectorAll('[tabindex]')].filter((el) => parseInt(el.getAttribute('tabindex'), 10) > 0).map(window.__describe);
+return {expected, missing, positive};
+"""
+
+# Contrast test (test_15): WCAG 2.x contrast of every visible piece of text against its effective
+# background. Returns {checked, failures: [...]}.
+CONTRAST_JS = r"""
+const parse = (value) => {
+  const m = /^rgba?\(([^)]*)\)$/.exec(String(value).trim());
+  if (!m) return null;
+  const p = m[1].split(/[\s,\/]+/).filter(Boolean).map((x) => (x.endsWith('%') ? parseFloat(x) / 100 : parseFloat(x)));
+  return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+};
+const over = (top, below) => ({  // `top` (any alpha) composited onto an opaque `below`
+  r: top.r * top.a + below.r * (1 - top.a), g: top.g * top.a + below.g * (1 - top.a),
+  b: top.b * top.a + below.b * (1 - top.a), a: 1,
+});
+const luminance = (c) => {
+  const channel = (v) => { const s = v / 255; return s <= 0.04045 ? s / 12.92 : Math.pow((s + 0.055) / 1.055, 2.4); };
+  return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+};
+const ratio = (a, b) => { const x = luminance(a), y = luminance(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+const hex = (c) => '#' + [c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, '0')).join('');
+const WHITE = {r: 255, g: 255, b: 255, a: 1};
+const bodyBackground = parse(getComputedStyle(document.body).backgroundColor);
+const page = bodyBackground && bodyBackground.a > 0 ? over(bodyBackground, WHITE) : WHITE;
+/** The opaque colour behind `el`: the ancestors' background colours, composited from the first opaque one. */
+function background(el) {
+  const layers = [];
+  for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+    const c = parse(getComputedStyle(node).backgroundColor);
+    if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+  }
+  let base = layers.length && layers[layers.length - 1].a >= 1 ? layers.pop() : page;
+  while (layers.length) base = over(layers.pop(), base);
+  return base;
+}
+function opacity(el) {
+  let product = 1;
+  for (let node = el; node && node.nodeType === 1; node = node.parentElement) product *= parseFloat(getComputedStyle(node).opacity);
+  return product;
+}
+const visible = (el) => el.checkVisibility({visibilityProperty: true, opacityProperty: true, contentVisibilityAuto: true})
+  && [...el.getClientRects()].some((r) => r.width > 0 && r.height > 0);
+const failures = [];
+let checked = 0;
+for (const el of document.body.querySelectorAll('*')) {
+  const inSvg = el instanceof SVGElement;
+  if (inSvg && !(el.tagName === 'text' || el.tagName === 'tspan')) continue;  // chart bars, titles: not text
+  if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'OPTION', 'DATALIST'].includes(el.tagName)) continue;
+  const text = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
+  if (!text || !visible(el)) continue;
+  // WCAG 1.4.3 exempts the text of inactive (disabled) controls.
+  if (el.closest(':disabled')) continue;
+  const style = getComputedStyle(el);
+  const raw = parse(inSvg ? style.fill : style.color);
+  const bg = background(el);
+  const weight = parseInt(style.fontWeight, 10) || 400;
+  const scale = inSvg && el.getScreenCTM ? Math.abs(el.getScreenCTM().a) : 1;
+  const size = parseFloat(style.fontSize) * scale;
+  const large = size >= 24 || (size >= 18.66 && weight >= 700);
+  const needed = large ? 3 : 4.5;
+  const cls = typeof el.className === 'string' ? el.className : (el.className && el.className.baseVal) || '';
+  const what = {tag: el.tagName.toLowerCase(), cls, text: text.replace(/\s+/g, ' ').slice(0, 40)};
+  if (!raw) {
+    failures.push(Object.assign(what, {fg: String(inSvg ? style.fill : style.color), bg: hex(bg), ratio: 0, needed}));
+    continue;
+  }
+  const fg = over(Object.assign({}, raw, {a: raw.a * opacity(el)}), bg);
+  const r = ratio(fg, bg);
+  checked += 1;
+  if (r + 1e-9 < needed) failures.push(Object.assign(what, {fg: hex(fg), bg: hex(bg), ratio: Math.round(r * 100) / 100, needed, size: Math.round(size * 10) / 10}));
+}
+return {checked, failures};
+"""
 
 
 def env(name):
@@ -252,6 +378,74 @@ class ConsoleTest(unittest.TestCase):
 
     def table_rows(self, testid):
         return self.all(f"table[data-testid={testid}] tbody tr")
+
+    def press(self, *keys):
+        """Keys sent to whatever has focus, as a keyboard user types them (no element targeted, no click)."""
+        ActionChains(self.driver).send_keys(*keys).perform()
+
+    def focused(self):
+        return self.driver.execute_script(DESCRIBE_JS + "return window.__describe(document.activeElement)")
+
+    def tab_to(self, condition, presses=80):
+        """Presses Tab until `condition` (JavaScript about `el`, the focused element) holds; fails after `presses`."""
+        path = []
+        for _ in range(presses):
+            self.press(Keys.TAB)
+            if self.driver.execute_script("const el = document.activeElement; return Boolean(" + condition + ")"):
+                return
+            path.append(self.focused())
+        self.fail(f"Tab never reached {condition} in {presses} presses; focus went {path[:20]}\u2026")
+
+    def tab_through(self, label, presses=300):
+        """Tabs until focus comes back to the first element it reached (or `presses`); checks every control of
+        nav, #view and the header was reached, with a visible focus indicator, and that no tabindex is positive."""
+        self.driver.execute_script(TAB_START_JS)
+        unmarked = []
+        cycled = False
+        reached = 0
+        for _ in range(presses):
+            self.press(Keys.TAB)
+            step = self.driver.execute_script(TAB_STEP_JS)
+            if step["none"]:
+                continue
+            if step["cycled"]:
+                cycled = True
+                break
+            if not step["repeat"]:
+                reached += 1
+                if not step["indicator"]:
+                    unmarked.append(f"{step['what']} ({step['style']})")
+        result = self.driver.execute_script(TAB_EXPECTED_JS)
+        self.assertGreater(result["expected"], 0, f"{label}: no controls found")
+        problems = []
+        if result["missing"]:
+            problems.append(f"Tab ({reached} stops, cycled: {cycled}) never reached: {result['missing']}")
+        if result["positive"]:
+            problems.append(f"positive tabindex (breaks the reading order): {result['positive']}")
+        if unmarked:
+            problems.append(f"focused without a visible focus indicator: {unmarked}")
+        if problems:
+            self.fail(f"{label}: " + "\n".join(problems))
+        return {"reached": reached, "expected": result["expected"], "cycled": cycled}
+
+    def shared_vendor(self):
+        """A vendor that received shares (from the share log: test_11's erasure unlinks the subject's disclosures)."""
+        self.go("#/shares?decision=shared")
+        return self.visible("table[data-testid=shares-table] tr.entry-row a[href^='#/vendors/']").text
+
+    def view_ready(self):
+        """After navigation: the new view rendered and its heading took focus (route() does that last)."""
+        self.wait().until(lambda d: d.execute_script("return document.activeElement.matches('#view h1')"))
+        self.settled()
+
+    def contrast_failures(self, label):
+        result = self.driver.execute_script(CONTRAST_JS)
+        self.assertGreater(result["checked"], 0, f"{label}: no text found to check")
+        return [
+            f"{label}: <{f['tag']} class={f['cls']!r}> {f['text']!r}: {f['fg']} on {f['bg']} = {f['ratio']}:1"
+            f" (needs {f['needed']}:1{', ' + str(f['size']) + ' px' if 'size' in f else ''})"
+            for f in result["failures"]
+        ]
 
     # tests (run in name order)
 
@@ -495,6 +689,110 @@ class ConsoleTest(unittest.TestCase):
         self.visible("#token")
         self.assertEqual(self.driver.execute_script("return document.body.dataset.role === undefined"), True)
         self.shot("signed-out")
+
+    def test_14_keyboard_reaches_every_control(self):
+        token = env("TOKEN_AUDITOR")
+        subject = env("SUBJECT_WITH_SHARES")
+        self.driver.get(self.url)
+        self.driver.execute_script("sessionStorage.clear()")
+        self.driver.refresh()
+        self.wait().until(lambda d: d.execute_script("return document.body.dataset.state === 'signed-out'"))
+        self.assertTrue(self.driver.execute_script("return document.activeElement === document.body"),
+                        "the signed-out page starts with nothing focused")
+        self.tab_to("el.id === 'token'", presses=10)
+        self.press(token, Keys.ENTER)
+        self.wait().until(
+            lambda d: d.execute_script("return document.body.dataset.role !== undefined")
+            or d.find_elements(By.CSS_SELECTOR, "#signin-status .problem")
+        )
+        self.assertFalse(self.all("#signin-status .problem"), "signing in with the keyboard failed")
+        self.assertEqual(self.driver.execute_script("return document.body.dataset.role"), "auditor")
+        self.assertNotIn(token, self.driver.current_url, "the token must never be in the URL")
+        self.view_ready()
+
+        # The skip link moves focus to the content and keeps the view (the fragment is the router's).
+        self.tab_to("el.id === 'skip-link'")
+        self.assertTrue(self.css("#skip-link").is_displayed(), "the skip link shows when focused")
+        self.press(Keys.ENTER)
+        self.assertEqual(self.driver.execute_script("return location.hash"), "", "the skip link must not navigate")
+        self.assertTrue(self.driver.execute_script("return document.getElementById('view').contains(document.activeElement)"),
+                        f"the skip link moved focus to {self.focused()}, not into the content")
+        self.assertEqual(self.css("#view h1").text, "Overview")
+        self.press(Keys.TAB)
+        self.assertTrue(self.driver.execute_script("return document.getElementById('view').contains(document.activeElement)"),
+                        f"Tab after the skip link went to {self.focused()}, not into the content")
+
+        vendor = self.shared_vendor()
+        views = ["#/", "#/vendors", "#/vendors/" + urllib.parse.quote(vendor, safe=""), "#/shares",
+                 fragment_for_subject(subject), "#/requests", "#/incidents?vendor=" + urllib.parse.quote(vendor, safe=""), "#/log"]
+        for fragment in views:
+            with self.subTest(view=fragment):
+                self.go(fragment)
+                self.view_ready()
+                self.tab_through(fragment)
+
+        # A sortable column header toggles its sort with Enter, and focus stays on it.
+        self.go("#/vendors")
+        self.view_ready()
+        self.tab_to("el.matches('table[data-testid=vendors-table] th button.sort')")
+        key, before = self.driver.execute_script(
+            "const el = document.activeElement; return [el.dataset.sortKey, el.closest('th').getAttribute('aria-sort')]")
+        for _ in range(2):
+            self.press(Keys.ENTER)
+            self.wait().until(lambda d: d.execute_script(
+                "const el = document.activeElement;"
+                "return el.matches('button.sort') && el.closest('th').getAttribute('aria-sort') !== arguments[0]", before))
+            after = self.driver.execute_script(
+                "const el = document.activeElement; return [el.dataset.sortKey, el.closest('th').getAttribute('aria-sort')]")
+            self.assertEqual(after[0], key, "focus stays on the header that was sorted")
+            self.assertIn(after[1], ("ascending", "descending"))
+            self.assertEqual(self.driver.execute_script("return document.activeElement.matches(':focus-visible')"), True)
+            before = after[1]
+        self.shot("keyboard-sort")
+
+    def test_15_text_contrast_meets_wcag_aa(self):
+        subject = env("SUBJECT_WITH_SHARES")
+        failures = []
+        self.driver.get(self.url)
+        self.driver.execute_script("sessionStorage.clear()")
+        self.driver.refresh()
+        self.visible("#token")
+        failures += self.contrast_failures("signed out")
+        self.css("#token").send_keys("not-a-token")
+        self.css("#sign-in").click()
+        self.visible("#signin-status .problem")
+        failures += self.contrast_failures("signed out, token refused")
+
+        self.sign_in("TOKEN_ADMIN")
+        vendor = self.shared_vendor()
+        quoted = urllib.parse.quote(vendor, safe="")
+        views = [
+            ("#/", "overview"), ("#/vendors", "vendors"), ("#/vendors/" + quoted, "vendor"), ("#/register", "register"),
+            ("#/shares", "shares"), ("#/subjects/", "subjects"), (fragment_for_subject(subject), "subject"),
+            ("#/requests", "requests"), ("#/incidents", "incidents"), ("#/incidents?vendor=" + quoted, "incident impact"),
+            ("#/log", "log"),
+        ]
+        for fragment, label in views:
+            self.go(fragment)
+            self.view_ready()
+            # What opens on demand is text too: every <details>, a share entry, a preview.
+            self.driver.execute_script("document.querySelectorAll('#view details').forEach((d) => { d.open = true; })")
+            if label == "shares":
+                self.visible("[data-testid=open-entry]").click()
+                self.visible("[data-testid=entry-detail]")
+                self.driver.execute_script("document.querySelectorAll('#view details').forEach((d) => { d.open = true; })")
+            if label == "vendor" and self.all("#preview-submit"):
+                self.css("#preview-submit").click()
+                self.visible("[data-testid=preview-result]")
+            failures += self.contrast_failures(label)
+        self.upload(env("DPA_BAD"))
+        self.visible("[data-testid=register-result] .problem")
+        failures += self.contrast_failures("register, errors")
+        self.css("#sign-out").click()
+        self.visible("#signin-status .notice")
+        failures += self.contrast_failures("signed out, notice")
+        if failures:
+            self.fail(f"{len(failures)} text elements below WCAG 2.x AA contrast:\n" + "\n".join(failures))
 
 
 def main():
