@@ -38,23 +38,36 @@ extension SQLiteDatabase: LedgerStore {
         mappings: [SubjectRefMapping]
     ) async throws {
         try await write { db in
-            let insertEntry = try db.cachedStatement(
-                sql: """
-                    INSERT INTO log_entries (origin, seq, id, time, kind, vendor, purpose, decision, share_id, bytes)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            )
-            let insertSubject = try db.cachedStatement(
-                sql: "INSERT OR IGNORE INTO log_entry_subjects (subject_ref, origin, seq) VALUES (?, ?, ?)"
-            )
-            for entry in entries {
-                try insertEntry.execute(arguments: [
-                    origin, entry.seq, entry.id, entry.time.epochMilliseconds, entry.kind, entry.vendor, entry.purpose,
-                    entry.decision, entry.shareID, Data(entry.bytes),
-                ])
-                for ref in entry.subjectRefs {
-                    try insertSubject.execute(arguments: [ref, origin, entry.seq])
+            // Multi-row statements: a commit group is a handful of statements, not a few per entry.
+            for chunk in entries.chunked(by: 256) {
+                var arguments: [(any DatabaseValueConvertible)?] = []
+                arguments.reserveCapacity(chunk.count * 10)
+                for entry in chunk {
+                    arguments += [
+                        origin, entry.seq, entry.id, entry.time.epochMilliseconds, entry.kind, entry.vendor,
+                        entry.purpose, entry.decision, entry.shareID, Data(entry.bytes),
+                    ]
                 }
+                try db.execute(
+                    sql: """
+                        INSERT INTO log_entries (origin, seq, id, time, kind, vendor, purpose, decision, share_id, bytes)
+                        VALUES \(Self.placeholders(rows: chunk.count, columns: 10))
+                        """,
+                    arguments: StatementArguments(arguments)
+                )
+            }
+            let subjects = entries.flatMap { entry in entry.subjectRefs.map { (ref: $0, seq: entry.seq) } }
+            for chunk in subjects.chunked(by: 1024) {
+                var arguments: [(any DatabaseValueConvertible)?] = []
+                arguments.reserveCapacity(chunk.count * 3)
+                for subject in chunk { arguments += [subject.ref, origin, subject.seq] }
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO log_entry_subjects (subject_ref, origin, seq)
+                        VALUES \(Self.placeholders(rows: chunk.count, columns: 3))
+                        """,
+                    arguments: StatementArguments(arguments)
+                )
             }
             let countShare = try db.cachedStatement(
                 sql: """
@@ -243,6 +256,12 @@ extension SQLiteDatabase: LedgerStore {
         }
     }
 
+    /// `(?, ?), (?, ?)` for `rows` rows of `columns` values.
+    static func placeholders(rows: Int, columns: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return Array(repeating: row, count: rows).joined(separator: ", ")
+    }
+
     static func checkpoint(_ row: Row) -> StoredCheckpoint {
         StoredCheckpoint(
             origin: row["origin"],
@@ -251,5 +270,12 @@ extension SQLiteDatabase: LedgerStore {
             note: row["note"],
             time: Timestamp(epochMilliseconds: row["time"])
         )
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    fileprivate func chunked(by size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }
