@@ -6,7 +6,7 @@ import Testing
 
 /// How long finding a subject's recipients takes on a large log: a subject with 10,000 shares among
 /// 1,000,000 entries. A measurement, not a timed assertion: it runs only with `GATEWAY_RIGHTS_SCALE=1`
-/// (`scripts/rights-scale.sh`) and prints what it measured.
+/// (`scripts/rights-scale.sh`, release build) and prints what it measured.
 @Suite(
     "Rights requests on a large log",
     .enabled(if: ProcessInfo.processInfo.environment["GATEWAY_RIGHTS_SCALE"] == "1", "set GATEWAY_RIGHTS_SCALE=1")
