@@ -161,7 +161,7 @@ extension AdminAPI {
         let categories = list("categories", known: { taxonomy.category($0) != nil }, what: "category")
         switch type {
         case .objection?:
-            if purposes.isEmpty && value["purposes"].map({ $0 == .array([]) }) != false {
+            if value["purposes"] == nil || value["purposes"] == .array([]) {
                 errors.append("an objection names the purposes objected to (`purposes`)")
             }
         case .some:

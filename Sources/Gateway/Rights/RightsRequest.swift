@@ -161,7 +161,7 @@ public enum RightsEffect: Sendable, Hashable {
 }
 
 /// Filters for listing requests.
-public struct RightsRequestQuery: Sendable, Hashable {
+public struct RightsRequestQuery: Sendable {
     public var type: RightsRequestType?
     public var status: RightsRequest.Status?
     public var vendor: String?
@@ -185,19 +185,6 @@ public struct RightsRequestQuery: Sendable, Hashable {
         self.overdueAt = overdueAt
         self.before = before
         self.limit = limit
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.type == rhs.type && lhs.status == rhs.status && lhs.vendor == rhs.vendor && lhs.overdueAt == rhs.overdueAt
-            && lhs.before?.createdAt == rhs.before?.createdAt && lhs.before?.id == rhs.before?.id
-            && lhs.limit == rhs.limit
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(type)
-        hasher.combine(status)
-        hasher.combine(vendor)
-        hasher.combine(limit)
     }
 }
 
